@@ -1,0 +1,75 @@
+# Pulse — run `make help` for the targets. Everything runs inside .venv, which the first
+# target that needs it creates from pyproject.toml and the exact pins in constraints.txt.
+# With PULSE_DATABASE_URL (or DBT_PG*) set, every target uses that server instead of the
+# embedded one.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PULSE  := $(BIN)/pulse
+DATA   ?= data/generated
+SEED   ?= 42
+SCALE  ?= 1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo db-start db-stop setup generate load build docs test lint lock clean
+
+help: ## Show this list of targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(VENV)/.installed ## Create .venv and install the pinned packages
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+demo: venv ## Set up everything from nothing: database, synthetic data, dbt build, docs, answers
+	$(PULSE) db start
+	$(PULSE) setup
+	$(MAKE) --no-print-directory generate load build
+	$(PULSE) dbt docs generate --quiet
+	$(PULSE) answers mentorhub
+
+db-start: venv ## Start the embedded PostgreSQL (data in .pulse/pgdata)
+	$(PULSE) db start
+
+db-stop: venv ## Stop the embedded PostgreSQL
+	$(PULSE) db stop
+
+setup: venv ## Create every raw schema and table (empty) of the contracts
+	$(PULSE) setup
+
+generate: venv ## Write synthetic raw data into $(DATA) (SEED=, SCALE=)
+	$(PULSE) generate mentorhub --out $(DATA)/mentorhub --seed $(SEED) --scale $(SCALE)
+
+load: venv ## Load the files in $(DATA) into the raw schemas
+	$(PULSE) load mentorhub $(DATA)/mentorhub
+
+build: venv ## dbt build (seeds, models, data and unit tests) against the current database
+	$(PULSE) setup
+	$(PULSE) dbt build
+
+docs: venv ## Generate and serve the dbt docs site on http://localhost:8080
+	$(PULSE) dbt docs generate
+	$(PULSE) dbt docs serve --port 8080 --no-browser
+
+lint: venv ## ruff and sqlfluff
+	$(BIN)/ruff check pulse pytests
+	$(BIN)/ruff format --check pulse pytests
+	$(BIN)/sqlfluff lint models macros analyses tests
+
+test: venv lint ## The whole suite: lint, then pytest (own embedded PostgreSQL, dbt build, checks)
+	$(BIN)/pytest
+
+lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml
+	rm -rf /tmp/pulse-lock && $(PYTHON) -m venv /tmp/pulse-lock
+	/tmp/pulse-lock/bin/pip install --quiet '.[dev]'
+	{ echo "# Exact versions of every package (direct and transitive) the project installs."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  /tmp/pulse-lock/bin/pip freeze --exclude pulse; } > constraints.txt
+
+clean: ## Stop the embedded server and remove .venv, .pulse, generated data and dbt target
+	-$(PULSE) db stop
+	rm -rf $(VENV) .pulse data target logs
