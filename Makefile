@@ -55,12 +55,12 @@ docs: venv ## Generate and serve the dbt docs site on http://localhost:8080
 	$(PULSE) dbt docs generate
 	$(PULSE) dbt docs serve --port 8080 --no-browser
 
-lint: venv ## ruff and sqlfluff
+lint: venv ## ruff and sqlfluff (the dbt templater compiles against the current database)
 	$(BIN)/ruff check pulse pytests
 	$(BIN)/ruff format --check pulse pytests
-	$(BIN)/sqlfluff lint models macros analyses tests
+	eval "$$($(PULSE) db env)" && $(BIN)/sqlfluff lint models analyses tests
 
-test: venv lint ## The whole suite: lint, then pytest (own embedded PostgreSQL, dbt build, checks)
+test: venv ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
 	$(BIN)/pytest
 
 lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml

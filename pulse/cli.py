@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -11,6 +12,11 @@ from pulse import db
 
 def _db(args: argparse.Namespace) -> int:
     external = db.external_connection()
+    if args.action == "env":
+        conn = db.current()
+        for name, value in conn.dbt_env().items():
+            print(f"export {name}={shlex.quote(value)}")
+        return 0
     if args.action == "url":
         conn = external or db.embedded_status()
         if conn is None:
@@ -89,7 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("db", help="manage the embedded PostgreSQL (or show the external one)")
-    p.add_argument("action", choices=["start", "stop", "status", "url"])
+    p.add_argument(
+        "action",
+        choices=["start", "stop", "status", "url", "env"],
+        help="env: print the DBT_PG* exports for running dbt or sqlfluff by hand",
+    )
     p.add_argument("--show-password", action="store_true", help="url: print the password too")
     p.set_defaults(func=_db)
 

@@ -23,7 +23,7 @@ from pulse.db import Connection
 
 COPY_CHUNK = 1 << 20
 
-# Used where the server has no pg_input_is_valid (PostgreSQL < 16).
+# The formats the contracts allow; pg_input_is_valid (PostgreSQL 16+) then checks ranges.
 _PATTERNS = {
     "integer": r"^\s*[+-]?[0-9]{1,10}\s*$",
     "timestamp": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?\s*$",
@@ -132,13 +132,14 @@ def _check_types(
     for position, (name, type_) in enumerate(table.columns, start=1):
         if type_ == "text":
             continue
+        # The contract's format first (PostgreSQL alone would read 04.01.2022 as a
+        # date), then, where the server can tell, that the value really casts (no 30 Feb).
+        invalid = sql.SQL("{col} !~ {pattern}").format(
+            col=sql.Identifier(name), pattern=sql.Literal(_PATTERNS[type_])
+        )
         if has_input_is_valid:
-            invalid = sql.SQL("not pg_input_is_valid({col}, {type})").format(
-                col=sql.Identifier(name), type=sql.Literal(type_)
-            )
-        else:
-            invalid = sql.SQL("{col} !~ {pattern}").format(
-                col=sql.Identifier(name), pattern=sql.Literal(_PATTERNS[type_])
+            invalid = sql.SQL("({} or not pg_input_is_valid(btrim({}), {}))").format(
+                invalid, sql.Identifier(name), sql.Literal(type_)
             )
         query = sql.SQL(
             "select _line, {col} from {landing} "

@@ -52,7 +52,8 @@ final as (
         data_last_day,
         covered_from,
         covered_to,
-        {{ dbt.datediff('covered_from', 'covered_to', 'day') }} + 1 as covered_days,
+        {{ dbt.datediff('covered_from', 'covered_to', 'day') }}
+        + 1 as covered_days,
         is_full_month,
         coalesce(
             month = max(case when is_full_month then month end) over (), false

@@ -1,5 +1,6 @@
 -- The sessions every Mentorhub mart counts: valid rows, up to the data's last day
 -- (the `as_of_date` var, when set, ends the reporting period), with calendar fields.
+{%- set as_of_date = var('as_of_date', none) or '9999-12-31' %}
 with
 
 checked as (
@@ -23,9 +24,7 @@ validated as (
     from checked
     where
         rejection_reason is null
-        {% if var('as_of_date', none) -%}
-            and cast(session_at as date) <= cast('{{ var("as_of_date") }}' as date)
-        {%- endif %}
+        and cast(session_at as date) <= cast('{{ as_of_date }}' as date)
 )
 
 select * from validated

@@ -18,15 +18,13 @@ active_users as (
 ),
 
 horizon as (
-    select
-        max(case when is_last_full_month then month end) as last_full_month
+    select max(case when is_last_full_month then month end) as last_full_month
     from months
     having count(*) > 0
 ),
 
 basis as (
-    select
-        months.month
+    select months.month
     from months
     cross join horizon
     where
@@ -58,8 +56,7 @@ workload as (
 ),
 
 original_method as (
-    select
-        avg(cast(active_mentors as numeric) / active_mentees) as mentors_per_mentee_all_months
+    select avg(cast(active_mentors as numeric) / active_mentees) as mentors_per_mentee_all_months
     from active_users
     where active_mentees > 0
 ),

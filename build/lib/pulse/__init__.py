@@ -1,0 +1,1 @@
+"""Pulse: SQL-first analytics on dbt and PostgreSQL."""

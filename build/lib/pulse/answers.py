@@ -1,0 +1,107 @@
+"""`pulse answers DOMAIN`: the business questions answered from the marts, as tables.
+
+Only presentation happens here (rounding, percent signs); every number comes from a mart.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tabulate import tabulate
+
+from pulse.db import Connection
+
+
+def _fmt(value, column: str):
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal | float):
+        number = float(value)
+        if column.endswith("rate_mom_delta"):  # a difference of two fractions
+            return f"{number * 100:+.1f} pp"
+        if column.endswith("_pct"):
+            return f"{number * 100:+.1f}%"
+        if column.endswith(("share", "rate", "share_of_domain")):
+            return f"{number * 100:.1f}%"
+        return f"{number:.2f}"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, date):
+        return value.strftime("%Y-%m")
+    return value
+
+
+MENTORHUB = [
+    (
+        "1. Active mentors and mentees by month (at least one booked session)",
+        """select month, active_mentors, active_mentors_mom_pct, active_mentees,
+                  active_mentees_mom_pct, is_full_month
+           from mentorhub.mentorhub_monthly_active_users order by month""",
+    ),
+    (
+        "2. Registered users who never booked a session",
+        """select role, registered_users, users_without_sessions, share
+           from mentorhub.mentorhub_users_without_sessions order by role""",
+    ),
+    (
+        "3. Finished sessions per mentor per week, by month",
+        """select month, active_mentors, avg_sessions_per_mentor_per_week,
+                  avg_sessions_per_mentor_per_week_mom_pct
+           from mentorhub.mentorhub_monthly_session_frequency order by month""",
+    ),
+    (
+        "4. Top mentors of the last full month (dense rank ≤ 5, ties included)",
+        """select rank, mentor_id, domain_name, booked_sessions, finished_sessions, month
+           from mentorhub.mentorhub_top_mentors_last_month order by rank, mentor_id""",
+    ),
+    (
+        "5. Days between finished sessions",
+        """select role, users_with_gaps, mean_avg_days_between, median_avg_days_between,
+                  pooled_mean_days_between
+           from mentorhub.mentorhub_time_between_sessions_summary order by role""",
+    ),
+    (
+        "6. Cancel rate by domain (last 3 months of data) and platform-wide",
+        """select month, domain_name, booked_sessions, canceled_sessions, cancel_rate,
+                  cancel_rate_mom_delta
+           from mentorhub.mentorhub_monthly_cancellations
+           where month > (select max(month) - interval '3 months'
+                          from mentorhub.mentorhub_monthly_cancellations)
+           union all
+           select month, '(all domains)', booked_sessions, canceled_sessions, cancel_rate,
+                  cancel_rate_mom_delta
+           from mentorhub.mentorhub_monthly_cancellations_total
+           where month > (select max(month) - interval '3 months'
+                          from mentorhub.mentorhub_monthly_cancellations_total)
+           order by 1, 2""",
+    ),
+    (
+        "7. Busiest weekday of each domain (finished sessions, all history)",
+        """select domain_name, weekday_name, finished_sessions, share_of_domain
+           from mentorhub.mentorhub_busiest_weekday where is_busiest
+           order by domain_id, iso_weekday""",
+    ),
+    (
+        "8. Mentors to recruit for 500 more active mentees next month",
+        """select forecast_month, basis_first_month, basis_last_month,
+                  sessions_per_active_mentee, sessions_per_active_mentor, extra_mentees,
+                  mentors_needed, mentors_needed_original_method
+           from mentorhub.mentorhub_mentor_demand_forecast""",
+    ),
+]
+
+QUESTIONS = {"mentorhub": MENTORHUB}
+
+
+def print_answers(conn: Connection, domain: str) -> None:
+    with conn.connect() as db:
+        for title, query in QUESTIONS[domain]:
+            cur = db.execute(query)
+            columns = [column.name for column in cur.description]
+            rows = [[_fmt(v, c) for v, c in zip(row, columns, strict=True)] for row in cur]
+            print(f"\n{title}")
+            if rows:
+                print(tabulate(rows, headers=columns, tablefmt="simple_outline"))
+            else:
+                print("  (no rows: the data has no such period yet)")

@@ -1,0 +1,133 @@
+"""The `pulse` command line: database, generator, loader, dbt and answers."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from pulse import db
+
+
+def _db(args: argparse.Namespace) -> int:
+    external = db.external_connection()
+    if args.action == "env":
+        conn = db.current()
+        for name, value in conn.dbt_env().items():
+            print(f"export {name}={shlex.quote(value)}")
+        return 0
+    if args.action == "url":
+        conn = external or db.embedded_status()
+        if conn is None:
+            print("the embedded PostgreSQL is not running: run `pulse db start`", file=sys.stderr)
+            return 1
+        print(conn.url(hide_password=not args.show_password))
+        return 0
+    if external is not None:
+        if args.action == "status":
+            with external.connect() as conn:
+                version = conn.execute("show server_version").fetchone()[0]
+            print(f"external PostgreSQL {version} at {external.url()}")
+        else:
+            print(f"PULSE_DATABASE_URL / DBT_PGHOST is set: {args.action} does nothing "
+                  f"to the external server {external.url()}")
+        return 0
+    if args.action == "start":
+        conn = db.start_embedded()
+        print(f"embedded PostgreSQL running, data in {db.pgdata_dir()}: {conn.url()}")
+    elif args.action == "stop":
+        stopped = db.stop_embedded()
+        print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    elif args.action == "status":
+        conn = db.embedded_status()
+        if conn is None:
+            print(f"embedded PostgreSQL is not running (data dir {db.pgdata_dir()})")
+            return 3
+        print(f"embedded PostgreSQL running, data in {db.pgdata_dir()}: {conn.url()}")
+    return 0
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from pulse.load import setup
+
+    setup(db.current())
+    print("raw schemas and tables of every contract are in place")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    if args.domain == "mentorhub":
+        from pulse.generate.mentorhub import generate
+
+        counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    counts_text = ", ".join(f"{count:,} {name}" for name, count in counts.items())
+    print(f"generated {args.domain} into {args.out}: {counts_text}")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from pulse.load import LoadError, load
+
+    try:
+        loaded = load(db.current(), args.domain, Path(args.path))
+    except LoadError as exc:
+        print(f"load failed, nothing was loaded: {exc}", file=sys.stderr)
+        return 2
+    for item in loaded:
+        print(f"loaded {item.rows:>10,} rows into raw_{args.domain}.{item.table} from {item.path}")
+    return 0
+
+
+def _dbt(args: argparse.Namespace) -> int:
+    return db.run_dbt(args.dbt_args, db.current(), check=False)
+
+
+def _answers(args: argparse.Namespace) -> int:
+    from pulse.answers import print_answers
+
+    print_answers(db.current(), args.domain)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pulse", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("db", help="manage the embedded PostgreSQL (or show the external one)")
+    p.add_argument(
+        "action",
+        choices=["start", "stop", "status", "url", "env"],
+        help="env: print the DBT_PG* exports for running dbt or sqlfluff by hand",
+    )
+    p.add_argument("--show-password", action="store_true", help="url: print the password too")
+    p.set_defaults(func=_db)
+
+    p = commands.add_parser("setup", help="create every raw schema and table of the contracts")
+    p.set_defaults(func=_setup)
+
+    p = commands.add_parser("generate", help="write synthetic raw data for a domain")
+    p.add_argument("domain", choices=["mentorhub"])
+    p.add_argument("--out", required=True, help="folder to write the CSV files into")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--scale", type=float, default=1.0, help="multiplies users and sessions")
+    p.set_defaults(func=_generate)
+
+    p = commands.add_parser("load", help="load CSV files into raw_DOMAIN with COPY")
+    p.add_argument("domain")
+    p.add_argument("path", help="a folder of the domain's files, or one file")
+    p.set_defaults(func=_load)
+
+    p = commands.add_parser("dbt", help="run dbt against the current database", add_help=False)
+    p.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_dbt)
+
+    p = commands.add_parser("answers", help="print a domain's answers as tables")
+    p.add_argument("domain", choices=["mentorhub"])
+    p.set_defaults(func=_answers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

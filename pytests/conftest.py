@@ -1,0 +1,187 @@
+"""Fixtures: a real PostgreSQL for the whole run, and one built database per dataset.
+
+By default the suite starts its own embedded PostgreSQL in a temporary directory; with
+PULSE_DATABASE_URL (or DBT_PG*) set it creates its databases on that server instead and
+drops them at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pulse import db
+from pulse.generate.mentorhub import generate
+from pulse.load import load, setup
+
+PROJECT_DIR = db.PROJECT_DIR
+REAL_DATA_DIR = Path(
+    os.environ.get("PULSE_REAL_DATA_DIR", PROJECT_DIR.parent / "shared" / "data" / "real")
+)
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@pytest.fixture(scope="session")
+def admin(tmp_path_factory) -> db.Connection:
+    """A connection to the server with the right to create databases."""
+    external = db.external_connection()
+    if external is not None:
+        yield external
+        return
+    pgdata = tmp_path_factory.mktemp("pg") / "data"
+    conn = db.start_embedded(pgdata)
+    yield conn.with_dbname("postgres")
+    db.stop_embedded(pgdata)
+
+
+@pytest.fixture(scope="session")
+def make_database(admin, tmp_path_factory):
+    """Create a fresh database with the raw tables; yields a factory."""
+    created: list[str] = []
+
+    def _make(name: str) -> db.Connection:
+        dbname = f"pulse_test_{name}"
+        db.drop_database(admin, dbname)
+        db.ensure_database(admin, dbname)
+        created.append(dbname)
+        conn = admin.with_dbname(dbname)
+        setup(conn)
+        return conn
+
+    yield _make
+    for dbname in created:
+        db.drop_database(admin, dbname)
+
+
+def dbt(conn: db.Connection, *args: str, target_path: Path) -> subprocess.CompletedProcess:
+    """Run dbt against ``conn``; the output is kept for the assertion message."""
+    env = {**os.environ, **conn.dbt_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    env["DBT_USE_COLORS"] = "false"
+    db.ensure_profiles()
+    return subprocess.run(
+        [str(DBT), *args, "--target-path", str(target_path), "--log-path", str(target_path)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def build(conn: db.Connection, target_path: Path, *extra: str) -> None:
+    result = dbt(conn, "build", *extra, target_path=target_path)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}"
+
+
+# Hand-made rule breakers appended to a generated dataset: every one must end up in a
+# *_rejected relation with its reason, and no mart may count it.
+DIRTY_SESSIONS = [
+    # (session_id, when, mentor_id, mentee_id, status, domain_id, expected reason)
+    ("dup", None, None, None, None, None, "duplicate session_id"),
+    (900001, "2022-01-10 12:00:00.000", 999999, "MENTEE", "finished", 1,
+     "mentor_id is not a known user"),
+    (900002, "2022-01-11 12:00:00.000", "MENTEE", "MENTEE2", "finished", 1,
+     "mentor_id is not a mentor"),
+    (900003, "2022-01-12 12:00:00.000", "MENTOR", "MENTEE", "pending", 1,
+     "session_status is not finished or canceled"),
+    (900004, "2022-01-13 12:00:00.000", "MENTOR", "MENTOR", "finished", 1,
+     "mentor_id equals mentee_id"),
+    (900005, "2022-01-14 12:00:00.000", "", "MENTEE", "finished", 1, "mentor_id is null"),
+    (900006, "2022-01-15 12:00:00.000", "MENTOR", "MENTEE", "finished", 99,
+     "mentor_domain_id is not a known domain"),
+    (900007, "2022-01-16 12:00:00.000", "MENTOR", 999998, "canceled", 2,
+     "mentee_id is not a known user"),
+]  # fmt: skip
+DIRTY_USERS = [
+    # (user_id, reg_date, role, region_id, expected reason)
+    ("dup", None, None, None, "duplicate user_id"),
+    (990001, "2021-05-01 00:00:00.000", "admin", 1, "role is not mentor or mentee"),
+]
+
+
+def make_dirty(source: Path, out: Path) -> Path:
+    """Copy a clean dataset and append the rule breakers above."""
+    out.mkdir(parents=True)
+    for name in ("region.csv", "domain.csv"):
+        (out / name).write_bytes((source / name).read_bytes())
+    sessions = (source / "sessions.csv").read_text(encoding="utf-8").splitlines()
+    users = (source / "users.csv").read_text(encoding="utf-8").splitlines()
+    mentor = next(line.split(",")[0] for line in users[1:] if ",mentor," in line)
+    mentees = [line.split(",")[0] for line in users[1:] if ",mentee," in line][:2]
+    ids = {"MENTOR": mentor, "MENTEE": mentees[0], "MENTEE2": mentees[1]}
+    for row in DIRTY_SESSIONS:
+        if row[0] == "dup":  # the same id again, with another mentee
+            first = sessions[1].split(",")
+            sessions.append(",".join([*first[:3], mentees[1], *first[4:]]))
+            continue
+        sessions.append(",".join(str(ids.get(value, value)) for value in row[:6]))
+    for row in DIRTY_USERS:
+        users.append(users[1] if row[0] == "dup" else ",".join(str(v) for v in row[:4]))
+    (out / "sessions.csv").write_text("\n".join(sessions) + "\n", encoding="utf-8")
+    (out / "users.csv").write_text("\n".join(users) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="session")
+def generated_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated") / "mentorhub"
+    generate(out, seed=7, scale=0.3)
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    path = REAL_DATA_DIR / "mentorhub"
+    if not (path / "sessions.csv").is_file():
+        pytest.skip(f"the real Mentorhub export is not at {path} (set PULSE_REAL_DATA_DIR)")
+    return path
+
+
+# name -> (dataset folder fixture, dbt vars); "empty" loads nothing into the raw tables.
+DATASETS = {
+    "generated": ("generated", None),
+    "generated_as_of": ("generated", {"as_of_date": "2022-02-14", "forecast_basis_months": 2}),
+    "dirty": ("dirty", None),
+    "real": ("real", None),
+    "empty": (None, None),
+}
+
+
+@pytest.fixture(scope="session")
+def built(make_database, tmp_path_factory, request):
+    """Databases built by `dbt build`, by dataset name; each built once, when first asked."""
+    cache: dict[str, db.Connection] = {}
+    folders: dict[str, Path] = {}
+
+    def folder(kind: str | None) -> Path | None:
+        if kind is None:
+            return None
+        if kind not in folders:
+            if kind == "real":
+                folders[kind] = request.getfixturevalue("real_dir")
+            elif kind == "dirty":
+                generated = request.getfixturevalue("generated_dir")
+                folders[kind] = make_dirty(generated, tmp_path_factory.mktemp("dirty") / "mh")
+            else:
+                folders[kind] = request.getfixturevalue("generated_dir")
+        return folders[kind]
+
+    def _built(name: str) -> db.Connection:
+        if name not in cache:
+            kind, dbt_vars = DATASETS[name]
+            path = folder(kind)
+            conn = make_database(name)
+            if path is not None:
+                load(conn, "mentorhub", path)
+            extra = ("--vars", json.dumps(dbt_vars)) if dbt_vars else ()
+            build(conn, tmp_path_factory.mktemp(f"dbt_{name}"), *extra)
+            cache[name] = conn
+        return cache[name]
+
+    _built.folder = folder
+    return _built
