@@ -1,1 +1,0 @@
-"""Pulse: SQL-first analytics on dbt and PostgreSQL."""

@@ -1,3 +1,0 @@
-from pulse.cli import main
-
-raise SystemExit(main())
