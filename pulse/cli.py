@@ -30,8 +30,10 @@ def _db(args: argparse.Namespace) -> int:
                 version = conn.execute("show server_version").fetchone()[0]
             print(f"external PostgreSQL {version} at {external.url()}")
         else:
-            print(f"PULSE_DATABASE_URL / DBT_PGHOST is set: {args.action} does nothing "
-                  f"to the external server {external.url()}")
+            print(
+                f"PULSE_DATABASE_URL / DBT_PGHOST is set: {args.action} does nothing "
+                f"to the external server {external.url()}"
+            )
         return 0
     if args.action == "start":
         conn = db.start_embedded()

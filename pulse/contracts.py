@@ -59,5 +59,7 @@ def create_statements(domain: str, schema: str | None = None) -> list[str]:
     statements = [f'create schema if not exists "{schema}"']
     for table in DOMAINS[domain]:
         columns = ",\n    ".join(f'"{name}" {type_}' for name, type_ in table.columns)
-        statements.append(f'create table if not exists "{schema}"."{table.name}" (\n    {columns}\n)')
+        statements.append(
+            f'create table if not exists "{schema}"."{table.name}" (\n    {columns}\n)'
+        )
     return statements

@@ -26,7 +26,10 @@ COPY_CHUNK = 1 << 20
 # The formats the contracts allow; pg_input_is_valid (PostgreSQL 16+) then checks ranges.
 _PATTERNS = {
     "integer": r"^\s*[+-]?[0-9]{1,10}\s*$",
-    "timestamp": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?\s*$",
+    "timestamp": (
+        r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
+        r"([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?\s*$"
+    ),
     "date": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$",
     "numeric": r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$",
 }
@@ -103,9 +106,7 @@ def _land(cur: psycopg.Cursor, path: Path, table: Table, delimiter: str) -> str:
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
     cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(landing)))
     cur.execute(
-        sql.SQL(
-            "create temp table {} (_line bigint generated always as identity, {})"
-        ).format(
+        sql.SQL("create temp table {} (_line bigint generated always as identity, {})").format(
             sql.Identifier(landing),
             sql.SQL(", ").join(
                 sql.SQL("{} text").format(sql.Identifier(name)) for name in table.column_names
@@ -190,7 +191,9 @@ def files_for(domain: str, path: Path) -> list[tuple[Path, Table]]:
         matches = [table for table in tables if table.file == path.name]
         if not matches:
             names = ", ".join(table.file for table in tables)
-            raise LoadError(f"{path}: not a file of the {domain} contract (expected one of {names})")
+            raise LoadError(
+                f"{path}: not a file of the {domain} contract (expected one of {names})"
+            )
         return [(path, matches[0])]
     if not path.is_dir():
         raise LoadError(f"{path}: no such file or directory")

@@ -127,6 +127,18 @@ def make_dirty(source: Path, out: Path) -> Path:
     return out
 
 
+def make_one_partial_month(source: Path, out: Path) -> Path:
+    """Keep only the sessions of the first month: data without any full month yet."""
+    out.mkdir(parents=True)
+    for name in ("users.csv", "region.csv", "domain.csv"):
+        (out / name).write_bytes((source / name).read_bytes())
+    lines = (source / "sessions.csv").read_text(encoding="utf-8").splitlines()
+    first_month = lines[1].split(",")[1][:7]
+    kept = [lines[0], *(line for line in lines[1:] if line.split(",")[1][:7] == first_month)]
+    (out / "sessions.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return out
+
+
 @pytest.fixture(scope="session")
 def generated_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("generated") / "mentorhub"
@@ -147,6 +159,7 @@ DATASETS = {
     "generated": ("generated", None),
     "generated_as_of": ("generated", {"as_of_date": "2022-02-14", "forecast_basis_months": 2}),
     "dirty": ("dirty", None),
+    "one_partial_month": ("one_partial_month", None),
     "real": ("real", None),
     "empty": (None, None),
 }
@@ -167,6 +180,11 @@ def built(make_database, tmp_path_factory, request):
             elif kind == "dirty":
                 generated = request.getfixturevalue("generated_dir")
                 folders[kind] = make_dirty(generated, tmp_path_factory.mktemp("dirty") / "mh")
+            elif kind == "one_partial_month":
+                generated = request.getfixturevalue("generated_dir")
+                folders[kind] = make_one_partial_month(
+                    generated, tmp_path_factory.mktemp("one") / "mh"
+                )
             else:
                 folders[kind] = request.getfixturevalue("generated_dir")
         return folders[kind]

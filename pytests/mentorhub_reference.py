@@ -611,7 +611,7 @@ def _monthly_cancellations(
 
 def _busiest_weekday(s: pd.DataFrame, domains: pd.DataFrame) -> pd.DataFrame:
     finished = s[s["is_finished"]]
-    weekday = finished["ts"].dt.dayofweek + 1  # ISO: Monday = 1
+    weekday = finished["ts"].dt.day_of_week + 1  # ISO: Monday = 1
     counts = finished.assign(iso_weekday=weekday).groupby(["domain_id", "iso_weekday"]).size()
     counts = counts.to_dict()
     frames = []
@@ -666,7 +666,8 @@ def _forecast(
         "forecast_month": None,
         "basis_first_month": None,
         "basis_last_month": None,
-        "basis_months_with_sessions": None,
+        # No full month means an empty basis: zero months with sessions (a count, not null).
+        "basis_months_with_sessions": 0,
         "sessions_per_active_mentee": np.nan,
         "sessions_per_active_mentor": np.nan,
         "extra_mentees": int(extra_mentees),

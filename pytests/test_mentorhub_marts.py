@@ -2,8 +2,9 @@
 
 The expected frames come from ``mentorhub_reference.py``, written from the spec without
 reading the SQL, on the same raw files that were loaded. Datasets: generated data, the
-same with ``as_of_date``, generated data with hand-made rule breakers, the real export
-(skipped with a reason where it is absent) and an empty database.
+same with ``as_of_date``, generated data with hand-made rule breakers, data of a single
+partial month, the real export (skipped with a reason where it is absent) and an empty
+database.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ KEYS = {
     "mentorhub_busiest_weekday": ["domain_id", "iso_weekday"],
     "mentorhub_mentor_demand_forecast": ["forecast_month"],
 }
-DATASET_NAMES = ["generated", "generated_as_of", "dirty", "real", "empty"]
+DATASET_NAMES = list(DATASETS)
 
 _reference_cache: dict[str, dict[str, pd.DataFrame]] = {}
 
@@ -125,6 +126,15 @@ def test_empty_database_builds_with_empty_marts(built):
     conn = built("empty")
     for mart in KEYS:
         assert read_mart(conn, mart).empty, mart
+
+
+def test_data_without_a_full_month_still_builds_one_forecast_row(built):
+    conn = built("one_partial_month")
+    forecast = read_mart(conn, "mentorhub_mentor_demand_forecast")
+    assert len(forecast) == 1
+    assert forecast.loc[0, "forecast_month"] is None
+    assert forecast.loc[0, "mentors_needed"] is None
+    assert read_mart(conn, "mentorhub_top_mentors_last_month").empty
 
 
 def test_rule_breakers_are_rejected_with_their_reason(built):
