@@ -41,11 +41,15 @@ db-stop: venv ## Stop the embedded PostgreSQL
 setup: venv ## Create every raw schema and table (empty) of the contracts
 	$(PULSE) setup
 
-generate: venv ## Write synthetic raw data into $(DATA) (SEED=, SCALE=)
-	$(PULSE) generate mentorhub --out $(DATA)/mentorhub --seed $(SEED) --scale $(SCALE)
+DOMAINS := mentorhub sales
+
+generate: venv ## Write synthetic raw data of every domain into $(DATA) (SEED=, SCALE=)
+	for domain in $(DOMAINS); do \
+	  $(PULSE) generate $$domain --out $(DATA)/$$domain --seed $(SEED) --scale $(SCALE) || exit 1; \
+	done
 
 load: venv ## Load the files in $(DATA) into the raw schemas
-	$(PULSE) load mentorhub $(DATA)/mentorhub
+	for domain in $(DOMAINS); do $(PULSE) load $$domain $(DATA)/$$domain || exit 1; done
 
 build: venv ## dbt build (seeds, models, data and unit tests) against the current database
 	$(PULSE) setup

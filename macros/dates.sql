@@ -3,22 +3,25 @@
     needs its own `<adapter>__<macro>` implementation.
 #}
 
-{# One row per month start, `month` (date), from the month of start_date to that of end_date. #}
-{% macro month_series(start_date, end_date) -%}
-    {{ return(adapter.dispatch('month_series', 'pulse')(start_date, end_date)) }}
+{#
+    One row per period from the period of start_date to that of end_date, in a date
+    column named after the period: `date_series('month', a, b)` gives `month`.
+#}
+{% macro date_series(datepart, start_date, end_date) -%}
+    {{ return(adapter.dispatch('date_series', 'pulse')(datepart, start_date, end_date)) }}
 {%- endmacro %}
 
-{% macro default__month_series(start_date, end_date) -%}
-    {{ exceptions.raise_compiler_error("month_series is not implemented for " ~ target.type) }}
+{% macro default__date_series(datepart, start_date, end_date) -%}
+    {{ exceptions.raise_compiler_error("date_series is not implemented for " ~ target.type) }}
 {%- endmacro %}
 
-{% macro postgres__month_series(start_date, end_date) -%}
-    select cast(month_start as date) as month
+{% macro postgres__date_series(datepart, start_date, end_date) -%}
+    select cast(period_start as date) as {{ datepart }}
     from generate_series(
-        date_trunc('month', cast({{ start_date }} as timestamp)),
-        date_trunc('month', cast({{ end_date }} as timestamp)),
-        interval '1 month'
-    ) as months (month_start)
+        date_trunc('{{ datepart }}', cast({{ start_date }} as timestamp)),
+        date_trunc('{{ datepart }}', cast({{ end_date }} as timestamp)),
+        interval '1 {{ datepart }}'
+    ) as periods (period_start)
 {%- endmacro %}
 
 {# ISO day of the week: 1 = Monday ... 7 = Sunday. #}

@@ -61,8 +61,9 @@ def _setup(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     if args.domain == "mentorhub":
         from pulse.generate.mentorhub import generate
-
-        counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    else:
+        from pulse.generate.sales import generate
+    counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
     counts_text = ", ".join(f"{count:,} {name}" for name, count in counts.items())
     print(f"generated {args.domain} into {args.out}: {counts_text}")
     return 0
@@ -109,10 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_setup)
 
     p = commands.add_parser("generate", help="write synthetic raw data for a domain")
-    p.add_argument("domain", choices=["mentorhub"])
+    p.add_argument("domain", choices=["mentorhub", "sales"])
     p.add_argument("--out", required=True, help="folder to write the CSV files into")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--scale", type=float, default=1.0, help="multiplies users and sessions")
+    p.add_argument("--scale", type=float, default=1.0, help="multiplies the volume")
     p.set_defaults(func=_generate)
 
     p = commands.add_parser("load", help="load CSV files into raw_DOMAIN with COPY")

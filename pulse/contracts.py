@@ -47,6 +47,26 @@ DOMAINS: dict[str, tuple[Table, ...]] = {
         Table("region", (("id", "integer"), ("name", "text")), "region.csv"),
         Table("domain", (("id", "integer"), ("name", "text")), "domain.csv"),
     ),
+    "sales": (
+        Table(
+            "events",
+            (("event_id", "integer"), ("_user_id", "text"), ("happened_at", "timestamp")),
+            "events.csv",
+        ),
+        Table("events_dict", (("id", "integer"), ("_description", "text")), "events_dict.csv"),
+        Table(
+            "payments",
+            (
+                ("_user_id", "text"),
+                ("transaction_created_at", "timestamp"),
+                ("transaction_id", "text"),
+                ("amount", "numeric"),
+                ("currency", "text"),
+                ("is_gift", "boolean"),
+            ),
+            "payments.csv",
+        ),
+    ),
 }
 
 

@@ -15,7 +15,8 @@ bounds as (
 ),
 
 months as (
-    {{ pulse.month_series(
+    {{ pulse.date_series(
+        'month',
         '(select data_first_day from bounds)',
         '(select data_last_day from bounds)'
     ) }}
