@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from datetime import date
 from pathlib import Path
 
 from pulse import db
@@ -93,6 +94,49 @@ def _answers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from pulse.report import NoData, build_report
+    from pulse.telegram import DeliveryError, Settings, deliver
+
+    try:
+        report = build_report(db.current(), args.date)
+    except NoData as exc:
+        print(f"no report: {exc}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        out = Path(args.dry_run)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "message.txt").write_text(report.text + "\n", encoding="utf-8")
+        for name, png in report.charts.items():
+            (out / name).write_bytes(png)
+        print(report.text)
+        print(f"\n(dry run: message and {len(report.charts)} charts written to {out})")
+        return 0
+    try:
+        settings = Settings.from_env()
+        asyncio.run(deliver(report, settings))
+    except DeliveryError as exc:
+        print(f"report not delivered: {exc}", file=sys.stderr)
+        return 1
+    print(f"report for {report.day:%Y-%m-%d} sent to {len(settings.chat_ids)} chat(s)")
+    return 0
+
+
+def _bot(args: argparse.Namespace) -> int:
+    from pulse.bot import run
+    from pulse.telegram import DeliveryError, Settings
+
+    try:
+        settings = Settings.from_env()
+    except DeliveryError as exc:
+        print(f"bot not started: {exc}", file=sys.stderr)
+        return 1
+    run(db.current(), settings)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pulse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("dbt", help="run dbt against the current database", add_help=False)
     p.add_argument("dbt_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_dbt)
+
+    p = commands.add_parser("report", help="the daily sales report: to Telegram, or --dry-run")
+    p.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="report day (YYYY-MM-DD); default: the data's last day",
+    )
+    p.add_argument("--dry-run", metavar="DIR", help="write message.txt and the PNGs to DIR")
+    p.set_defaults(func=_report)
+
+    p = commands.add_parser("bot", help="run the Telegram bot (/report, /subscribe, …)")
+    p.set_defaults(func=_bot)
 
     p = commands.add_parser("answers", help="print a domain's answers as tables")
     p.add_argument("domain", choices=["mentorhub"])

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pulse import db
+from pulse.generate import sales as sales_generator
 from pulse.generate.mentorhub import generate
 from pulse.load import load, setup
 
@@ -154,7 +155,15 @@ def real_dir() -> Path:
     return path
 
 
-# name -> (dataset folder fixture, dbt vars); "empty" loads nothing into the raw tables.
+@pytest.fixture(scope="session")
+def sales_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated") / "sales"
+    sales_generator.generate(out, seed=11, days=75, scale=0.25)
+    return out
+
+
+# name -> (folder kind, dbt vars); "empty" loads nothing into the raw tables. A kind that
+# starts with "sales" is loaded into raw_sales, any other into raw_mentorhub.
 DATASETS = {
     "generated": ("generated", None),
     "generated_as_of": ("generated", {"as_of_date": "2022-02-14", "forecast_basis_months": 2}),
@@ -162,7 +171,9 @@ DATASETS = {
     "one_partial_month": ("one_partial_month", None),
     "real": ("real", None),
     "empty": (None, None),
+    "sales": ("sales", None),
 }
+MENTORHUB_DATASETS = [name for name, (kind, _) in DATASETS.items() if kind != "sales"]
 
 
 @pytest.fixture(scope="session")
@@ -177,6 +188,8 @@ def built(make_database, tmp_path_factory, request):
         if kind not in folders:
             if kind == "real":
                 folders[kind] = request.getfixturevalue("real_dir")
+            elif kind == "sales":
+                folders[kind] = request.getfixturevalue("sales_dir")
             elif kind == "dirty":
                 generated = request.getfixturevalue("generated_dir")
                 folders[kind] = make_dirty(generated, tmp_path_factory.mktemp("dirty") / "mh")
@@ -195,7 +208,7 @@ def built(make_database, tmp_path_factory, request):
             path = folder(kind)
             conn = make_database(name)
             if path is not None:
-                load(conn, "mentorhub", path)
+                load(conn, "sales" if kind.startswith("sales") else "mentorhub", path)
             extra = ("--vars", json.dumps(dbt_vars)) if dbt_vars else ()
             build(conn, tmp_path_factory.mktemp(f"dbt_{name}"), *extra)
             cache[name] = conn

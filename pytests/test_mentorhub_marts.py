@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from conftest import DATASETS, DIRTY_SESSIONS, DIRTY_USERS
+from conftest import DATASETS, DIRTY_SESSIONS, DIRTY_USERS, MENTORHUB_DATASETS
 from mentorhub_reference import COLUMNS, compute_marts
 
 KEYS = {
@@ -33,7 +33,7 @@ KEYS = {
     "mentorhub_busiest_weekday": ["domain_id", "iso_weekday"],
     "mentorhub_mentor_demand_forecast": ["forecast_month"],
 }
-DATASET_NAMES = list(DATASETS)
+DATASET_NAMES = MENTORHUB_DATASETS
 
 _reference_cache: dict[str, dict[str, pd.DataFrame]] = {}
 
@@ -69,7 +69,8 @@ def empty_folder():
 
 def read_mart(conn, mart: str) -> pd.DataFrame:
     with conn.connect() as db:
-        cur = db.execute(f"select * from mentorhub.{mart}")
+        schema = mart.split("_")[0]  # marts live in the schema of their domain
+        cur = db.execute(f"select * from {schema}.{mart}")
         columns = [column.name for column in cur.description]
         return pd.DataFrame(cur.fetchall(), columns=columns)
 

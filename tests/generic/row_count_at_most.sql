@@ -1,12 +1,13 @@
 {#
-    Counts the rows of a relation and fails (or warns, by severity) when there are more
-    than max_rows. Used on the *_rejected relations so that rejected rows are reported
-    by every `dbt build` with their count instead of disappearing.
+    Fails (or warns, by severity) when the relation has more than max_rows rows, and then
+    returns all of them, so dbt reports the count ("WARN 1295") and `--store-failures`
+    keeps the rows. Used on the *_rejected relations so that rejected rows are counted on
+    every build instead of disappearing, and to hold one-row tables to one row.
 #}
 {% test row_count_at_most(model, max_rows=0) %}
 
-select count(*) as row_count
+select *
 from {{ model }}
-having count(*) > {{ max_rows }}
+where (select count(*) from {{ model }}) > {{ max_rows }}
 
 {% endtest %}

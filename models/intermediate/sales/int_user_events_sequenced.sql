@@ -50,13 +50,8 @@ sequenced as (
         row_number() over user_stream as stream_position,
         lag(step) over user_stream as previous_step,
         lag(flow) over user_stream as previous_flow,
-        case
-            when
-                max(case when flow in ('demo', 'whatsapp') then 1 else 0 end)
-                    over (partition by user_id) = 1
-                then 'experiment'
-            else 'main'
-        end as segment
+        max(case when flow in ('demo', 'whatsapp') then 1 else 0 end)
+            over (partition by user_id) as is_in_experiment
     from unioned
     window user_stream as (
         partition by user_id
@@ -64,17 +59,31 @@ sequenced as (
     )
 ),
 
-final as (
+counted as (
     select
         *,
-        case
-            when step = 'purchase'
-                then row_number() over (
-                    partition by user_id, step = 'purchase'
-                    order by stream_position
-                )
-        end as purchase_number
+        sum(case when step = 'purchase' then 1 else 0 end) over (
+            partition by user_id
+            order by stream_position
+            rows between unbounded preceding and current row
+        ) as purchases_so_far
     from sequenced
+),
+
+final as (
+    select
+        user_id,
+        happened_at,
+        day,
+        step,
+        flow,
+        amount_rub,
+        stream_position,
+        previous_step,
+        previous_flow,
+        case when is_in_experiment = 1 then 'experiment' else 'main' end as segment,
+        case when step = 'purchase' then purchases_so_far end as purchase_number
+    from counted
 )
 
 select * from final

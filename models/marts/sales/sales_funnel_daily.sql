@@ -21,65 +21,100 @@ anchors as (
         user_id,
         segment,
         day as cohort_day,
-        min(happened_at) as step_1_at,
+        min(happened_at) as anchored_at,
         {{ dbt.dateadd('day', window_days, 'min(happened_at)') }} as window_ends_at
     from stream
     where step = 'lead_created'
     group by user_id, segment, day
 ),
+
+reached_1 as (
+    select
+        user_id,
+        segment,
+        cohort_day,
+        window_ends_at,
+        anchored_at as reached_at
+    from anchors
+),
 {%- for step in steps[1:] %}
 {%- set k = loop.index + 1 %}
-{%- set carried = ['user_id', 'segment', 'cohort_day', 'window_ends_at'] %}
-{%- for j in range(1, k) %}{% do carried.append('step_' ~ j ~ '_at') %}{% endfor %}
 
+-- step {{ k }}: the first {{ step }} at or after step {{ k - 1 }}, within the window
 reached_{{ k }} as (
     select
-        {%- for column in carried %}
-        previous_step.{{ column }},
-        {%- endfor %}
-        min(stream.happened_at) as step_{{ k }}_at
-    from {{ 'anchors' if k == 2 else 'reached_' ~ (k - 1) }} as previous_step
-    left join stream
+        previous_step.user_id,
+        previous_step.segment,
+        previous_step.cohort_day,
+        previous_step.window_ends_at,
+        min(stream.happened_at) as reached_at
+    from reached_{{ k - 1 }} as previous_step
+    inner join stream
         on
             previous_step.user_id = stream.user_id
-            and stream.step = '{{ step }}'
-            and stream.happened_at >= previous_step.step_{{ k - 1 }}_at
-            and stream.happened_at <= previous_step.window_ends_at
+            and previous_step.reached_at <= stream.happened_at
+            and previous_step.window_ends_at >= stream.happened_at
+    where stream.step = '{{ step }}'
     group by
-        {%- for column in carried %}
-        previous_step.{{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        previous_step.user_id,
+        previous_step.segment,
+        previous_step.cohort_day,
+        previous_step.window_ends_at
 ),
 {%- endfor %}
 
-cohort_counts as (
-    select
-        cohort_day,
-        segment,
-        {%- for step in steps %}
-        count(step_{{ loop.index }}_at) as users_{{ loop.index }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from reached_{{ steps | length }}
-    group by cohort_day, segment
-),
-
-unpivoted as (
+step_counts as (
     {%- for step in steps %}
     select
         cohort_day,
         segment,
         {{ loop.index }} as step_order,
-        '{{ step }}' as step,
-        users_{{ loop.index }} as users,
-        {% if loop.first -%}
-        users_1 as previous_users,
-        {%- else -%}
-        users_{{ loop.index - 1 }} as previous_users,
-        {%- endif %}
-        users_1 as start_users
-    from cohort_counts
-    {{ "union all" if not loop.last }}
+        count(*) as users
+    from reached_{{ loop.index }}
+    group by cohort_day, segment
+    {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+),
+
+funnel_steps as (
+    {%- for step in steps %}
+    select
+        {{ loop.index }} as step_order,
+        '{{ step }}' as step
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+cohorts as (
+    select distinct
+        cohort_day,
+        segment
+    from anchors
+),
+
+filled as (
+    select
+        cohorts.cohort_day,
+        cohorts.segment,
+        funnel_steps.step_order,
+        funnel_steps.step,
+        coalesce(step_counts.users, 0) as users
+    from cohorts
+    cross join funnel_steps
+    left join step_counts
+        on
+            cohorts.cohort_day = step_counts.cohort_day
+            and cohorts.segment = step_counts.segment
+            and funnel_steps.step_order = step_counts.step_order
+),
+
+compared as (
+    select
+        *,
+        lag(users) over cohort_steps as previous_users,
+        first_value(users) over cohort_steps as start_users
+    from filled
+    window cohort_steps as (partition by cohort_day, segment order by step_order)
 ),
 
 bounds as (
@@ -89,20 +124,22 @@ bounds as (
 
 final as (
     select
-        unpivoted.cohort_day,
-        unpivoted.segment,
-        unpivoted.step_order,
-        unpivoted.step,
-        unpivoted.users,
+        compared.cohort_day,
+        compared.segment,
+        compared.step_order,
+        compared.step,
+        compared.users,
         case
-            when unpivoted.previous_users > 0
-                then cast(unpivoted.users as numeric) / unpivoted.previous_users
+            when compared.step_order = 1  -- 1 by definition: the step is its own start
+                then cast(compared.users as numeric) / compared.start_users
+            when compared.previous_users > 0
+                then cast(compared.users as numeric) / compared.previous_users
         end as conversion_from_previous,
-        cast(unpivoted.users as numeric) / unpivoted.start_users as conversion_from_start,
+        cast(compared.users as numeric) / compared.start_users as conversion_from_start,
         cast(
-            {{ dbt.dateadd('day', window_days, 'unpivoted.cohort_day') }} as date
+            {{ dbt.dateadd('day', window_days, 'compared.cohort_day') }} as date
         ) <= bounds.data_last_day as is_window_complete
-    from unpivoted
+    from compared
     cross join bounds
 )
 

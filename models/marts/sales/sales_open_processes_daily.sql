@@ -63,8 +63,8 @@ closed_starts as (
         on
             starts.user_id = closing_events.user_id
             and starts.process = closing_events.process
-            and closing_events.happened_at >= starts.started_at
-            and closing_events.happened_at <= starts.sla_ends_at
+            and starts.started_at <= closing_events.happened_at
+            and starts.sla_ends_at >= closing_events.happened_at
 ),
 
 classified as (

@@ -1,0 +1,162 @@
+"""`pulse report`: the numbers of a chosen day, valid PNG charts, delivery and retries.
+
+Delivery goes to a local fake Bot API server over real HTTP; nothing is patched.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+from fake_telegram import FakeBotApi
+from PIL import Image
+from sales_reference import compute_marts
+
+from pulse.db import PROJECT_DIR
+from pulse.report import KPIS, build_report, compose_text, kpi_lines
+
+REPORT_DAY = date(2021, 8, 10)  # inside the generated sales data (2021-06-01 .. 2021-08-14)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def day_totals(sales_dir):
+    """The KPIs of every day over both segments, from the independent computation."""
+    kpis = compute_marts(sales_dir, PROJECT_DIR / "seeds" / "sales")["sales_daily_kpis"]
+    return kpis.drop(columns="segment").groupby("day").sum()
+
+
+def spaced(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def assert_valid_png(data: bytes) -> None:
+    assert data.startswith(PNG_SIGNATURE)
+    image = Image.open(io.BytesIO(data))
+    image.verify()
+    assert image.format == "PNG" and image.size[0] > 300 and image.size[1] > 200
+
+
+def test_the_report_holds_the_numbers_of_the_chosen_day(built, day_totals):
+    report = build_report(built("sales"), REPORT_DAY)
+    assert report.day == REPORT_DAY
+    assert "10.08.2021" in report.text
+    today, yesterday = day_totals.loc[REPORT_DAY], day_totals.loc[REPORT_DAY - timedelta(days=1)]
+    for column, label, money in KPIS:
+        value = today[column]
+        shown = spaced(value) + (" ₽" if money else "")
+        assert f"{label}: {shown}\n" in report.text
+        delta = value - yesterday[column]
+        sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+        assert f"к вчера {sign}{spaced(abs(delta))}" in report.text, column
+
+
+def test_the_report_charts_are_valid_png(built):
+    report = build_report(built("sales"), REPORT_DAY)
+    assert set(report.charts) == {"open_processes.png", "funnel.png", "kpi_trend.png"}
+    for png in report.charts.values():
+        assert_valid_png(png)
+
+
+def test_a_kpi_beyond_three_sigma_raises_an_alert_line():
+    day = date(2022, 3, 1)
+    # 28 previous days alternating 10 and 12: mean 11, sample sd 1.018…; 3 sd ≈ 3.05.
+    rows = {
+        day - timedelta(days=i): {column: (10 if i % 2 else 12) for column, _, _ in KPIS}
+        for i in range(1, 29)
+    }
+    rows[day] = {column: 11 for column, _, _ in KPIS}
+    rows[day]["purchases_with_second_line"] = 20  # 9 above the mean
+    rows[day]["new_paying_users"] = 13  # 2 above: within 3 sd
+    text = compose_text(day, kpi_lines(rows, day), [])
+    alerts = [line for line in text.splitlines() if line.startswith("🚨")]
+    assert len(alerts) == 1
+    assert "Покупки после звонка 2-й линии = 20" in alerts[0]
+    assert "выше нормы" in alerts[0]
+
+
+def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "PULSE_DATABASE_URL": conn.url(hide_password=False),
+        "PULSE_TELEGRAM_TOKEN": fake.token,
+        "PULSE_TELEGRAM_CHAT_IDS": "111,222",
+        "PULSE_TELEGRAM_BASE_URL": fake.base_url,
+        "PULSE_TELEGRAM_RETRY_DELAY": "0.05",
+        **env,
+    }
+    environment.pop("DBT_PGHOST", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pulse", "report", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+
+
+def test_report_is_sent_to_every_recipient(built, day_totals):
+    conn = built("sales")
+    with FakeBotApi() as fake:
+        result = run_report(conn, fake, "--date", REPORT_DAY.isoformat())
+        assert result.returncode == 0, result.stderr
+        for chat in (111, 222):
+            messages = fake.sent("sendMessage", chat)
+            assert len(messages) == 1
+            text = messages[0].fields["text"]
+            purchases = day_totals.loc[REPORT_DAY, "purchases_with_second_line"]
+            assert f"Покупки после звонка 2-й линии: {spaced(purchases)}\n" in text
+            photos = fake.sent("sendPhoto", chat)
+            assert len(photos) == 3
+            for photo in photos:
+                assert_valid_png(photo.files["photo"])
+
+
+def test_transient_api_errors_are_retried(built):
+    conn = built("sales")
+    with FakeBotApi() as fake:
+        fake.fail_next(2, status=502)
+        fake.fail_next(1, status=429, retry_after=1)
+        result = run_report(conn, fake, "--date", REPORT_DAY.isoformat())
+        assert result.returncode == 0, result.stderr
+        assert len(fake.sent("sendMessage")) == 2
+        assert len(fake.sent("sendPhoto")) == 6
+
+
+def test_persistent_api_errors_end_in_a_clear_failure(built):
+    conn = built("sales")
+    with FakeBotApi() as fake:
+        fake.fail_next(50, status=502)
+        result = run_report(conn, fake, PULSE_TELEGRAM_RETRIES="3")
+    assert result.returncode == 1
+    assert "report not delivered" in result.stderr
+    assert "failed after 3 attempts" in result.stderr
+
+
+def test_a_refused_request_is_not_retried(built):
+    conn = built("sales")
+    with FakeBotApi() as fake:
+        fake.fail_next(1, status=400)
+        result = run_report(conn, fake)
+        assert result.returncode == 1
+        assert "Telegram refused it" in result.stderr
+        assert fake.sent("sendMessage") == []
+
+
+def test_dry_run_writes_the_message_and_charts(built, tmp_path):
+    conn = built("sales")
+    environment = {**os.environ, "PULSE_DATABASE_URL": conn.url(hide_password=False)}
+    environment.pop("PULSE_TELEGRAM_TOKEN", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pulse", "report", "--date", "2021-08-10",
+         "--dry-run", str(tmp_path)],
+        capture_output=True, text=True, env=environment, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "10.08.2021" in (tmp_path / "message.txt").read_text(encoding="utf-8")
+    for name in ("open_processes.png", "funnel.png", "kpi_trend.png"):
+        assert_valid_png((tmp_path / name).read_bytes())
