@@ -12,7 +12,7 @@ SEED   ?= 42
 SCALE  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo db-start db-stop setup generate load build docs test lint lock clean
+.PHONY: help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,8 @@ demo: venv ## Set up everything from nothing: database, synthetic data, dbt buil
 	$(MAKE) --no-print-directory generate load build
 	$(PULSE) dbt docs generate --quiet
 	$(PULSE) answers mentorhub
+	$(PULSE) answers sales
+	$(PULSE) report --dry-run out/report
 
 db-start: venv ## Start the embedded PostgreSQL (data in .pulse/pgdata)
 	$(PULSE) db start
@@ -48,12 +50,21 @@ generate: venv ## Write synthetic raw data of every domain into $(DATA) (SEED=, 
 	  $(PULSE) generate $$domain --out $(DATA)/$$domain --seed $(SEED) --scale $(SCALE) || exit 1; \
 	done
 
-load: venv ## Load the files in $(DATA) into the raw schemas
-	for domain in $(DOMAINS); do $(PULSE) load $$domain $(DATA)/$$domain || exit 1; done
+load: venv ## Load the domain folders found in $(DATA) into the raw schemas
+	for domain in $(DOMAINS); do \
+	  if [ -d $(DATA)/$$domain ]; then $(PULSE) load $$domain $(DATA)/$$domain || exit 1; fi; \
+	done
 
 build: venv ## dbt build (seeds, models, data and unit tests) against the current database
 	$(PULSE) setup
 	$(PULSE) dbt build
+
+nightly: venv ## Load what is new in $(DATA), dbt build, send the sales report (cron)
+	$(MAKE) --no-print-directory load build
+	$(PULSE) report
+
+report: venv ## Send the sales report for the data's last day (DATE=YYYY-MM-DD to choose)
+	$(PULSE) report $(if $(DATE),--date $(DATE))
 
 docs: venv ## Generate and serve the dbt docs site on http://localhost:8080
 	$(PULSE) dbt docs generate
@@ -76,4 +87,4 @@ lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml
 
 clean: ## Stop the embedded server and remove .venv, .pulse, generated data and dbt target
 	-$(PULSE) db stop
-	rm -rf $(VENV) .pulse data target logs
+	rm -rf $(VENV) .pulse data out target logs

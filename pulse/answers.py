@@ -24,11 +24,13 @@ def _fmt(value, column: str):
             return f"{number * 100:+.1f}%"
         if column.endswith(("share", "rate", "share_of_domain")):
             return f"{number * 100:.1f}%"
+        if column.endswith("_rub"):
+            return f"{number:,.0f} ₽"
         return f"{number:.2f}"
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, date):
-        return value.strftime("%Y-%m")
+        return value.strftime("%Y-%m-%d" if column.endswith("day") else "%Y-%m")
     return value
 
 
@@ -46,9 +48,13 @@ MENTORHUB = [
     ),
     (
         "3. Finished sessions per mentor per week, by month",
-        """select month, active_mentors, avg_sessions_per_mentor_per_week,
-                  avg_sessions_per_mentor_per_week_mom_pct
-           from mentorhub.mentorhub_monthly_session_frequency order by month""",
+        """select frequency.month, frequency.active_mentors,
+                  frequency.avg_sessions_per_mentor_per_week,
+                  frequency.avg_sessions_per_mentor_per_week_mom_pct, active.is_full_month
+           from mentorhub.mentorhub_monthly_session_frequency as frequency
+           inner join mentorhub.mentorhub_monthly_active_users as active
+               on frequency.month = active.month
+           order by frequency.month""",
     ),
     (
         "4. Top mentors of the last full month (dense rank ≤ 5, ties included)",
@@ -91,7 +97,38 @@ MENTORHUB = [
     ),
 ]
 
-QUESTIONS = {"mentorhub": MENTORHUB}
+SALES = [
+    (
+        "Sales KPIs of the last 7 days (both segments)",
+        """select day, sum(leads) as leads,
+                  sum(intro_booked_by_first_line) as intro_booked_by_first_line,
+                  sum(purchases_without_second_line) as purchases_without_second_line,
+                  sum(purchases_with_second_line) as purchases_with_second_line,
+                  sum(new_paying_users) as new_paying_users, sum(revenue_rub) as revenue_rub
+           from sales.sales_daily_kpis
+           where day > (select max(day) - 7 from sales.sales_daily_kpis)
+           group by day order by day""",
+    ),
+    (
+        "Processes open past SLA, last 7 days",
+        """select process, sum(started) as started, sum(closed_within_sla) as closed,
+                  sum(open_after_sla) as open_after_sla, sum(pending) as pending,
+                  sum(open_after_sla) / nullif(sum(started) - sum(pending), 0) as open_rate
+           from sales.sales_open_processes_daily
+           where day > (select max(day) - 7 from sales.sales_open_processes_daily)
+           group by process order by process""",
+    ),
+    (
+        "Funnel of the latest cohort whose window is complete",
+        """select cohort_day, step_order, step, sum(users) as users
+           from sales.sales_funnel_daily
+           where cohort_day = (select max(cohort_day) from sales.sales_funnel_daily
+                               where is_window_complete)
+           group by cohort_day, step_order, step order by step_order""",
+    ),
+]
+
+QUESTIONS = {"mentorhub": MENTORHUB, "sales": SALES}
 
 
 def print_answers(conn: Connection, domain: str) -> None:

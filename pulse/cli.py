@@ -80,6 +80,16 @@ def _load(args: argparse.Namespace) -> int:
         return 2
     for item in loaded:
         print(f"loaded {item.rows:>10,} rows into raw_{args.domain}.{item.table} from {item.path}")
+    if Path(args.path).is_dir():
+        from pulse.contracts import DOMAINS
+
+        loaded_tables = {item.table for item in loaded}
+        for table in DOMAINS[args.domain]:
+            if table.name not in loaded_tables:
+                print(
+                    f"note: {table.file} is not in {args.path}; "
+                    f"raw_{args.domain}.{table.name} keeps what it had"
+                )
     return 0
 
 
@@ -182,11 +192,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_bot)
 
     p = commands.add_parser("answers", help="print a domain's answers as tables")
-    p.add_argument("domain", choices=["mentorhub"])
+    p.add_argument("domain", choices=["mentorhub", "sales"])
     p.set_defaults(func=_answers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    import psycopg
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except psycopg.OperationalError as exc:
+        where = db.external_connection()
+        target = where.url() if where else f"the embedded server in {db.pgdata_dir()}"
+        first_line = str(exc).strip().splitlines()[0]
+        print(f"cannot reach PostgreSQL at {target}: {first_line}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `pulse answers mentorhub | head`
+        sys.stderr.close()
+        return 0
