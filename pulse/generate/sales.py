@@ -4,7 +4,8 @@ Each lead walks the customer journey with drop-offs at every step:
 lead → first-line call tasks attempted over about three hours → reached → intro lesson
 booked (by the first line, or by the student alone) → teacher joins → lesson succeeds →
 a purchase right after the lesson, or second-line calls and a purchase within a day.
-About 10 % of users are in the demo-lesson or WhatsApp experiments. Leads are sometimes
+About 10 % of users are in the demo-lesson or WhatsApp experiments; about a tenth of
+buyers buy another package a month or two later. Leads are sometimes
 re-created a minute later (a legitimate repeat), and about 0.5 % of rows are exported
 twice (exact duplicates, a load artefact). A few payments are gifts or not in RUB. The
 ids of event types are shuffled, so they are not in step order. Deterministic per seed.
@@ -44,8 +45,10 @@ class _Journey:
         self.events.append((step, self.user_id, at))
         return at
 
-    def pay(self, at: datetime, tx: int) -> None:
+    def pay(self, at: datetime, tx_counter: list[int], renewal: bool = True) -> None:
         rng = self.rng
+        tx = tx_counter[0]
+        tx_counter[0] += 1
         if rng.random() < 0.02:
             currency = rng.choice(list(FOREIGN))
             amount = rng.choice(FOREIGN[currency])
@@ -53,6 +56,8 @@ class _Journey:
             currency, amount = "RUB", rng.choice(PACKAGES_RUB)
         gift = rng.random() < 0.02
         self.payments.append((self.user_id, at, f"tx-{tx:08d}", amount, currency, gift))
+        if renewal and not gift and rng.random() < 0.10:  # some buy another package later
+            self.pay(at + timedelta(days=rng.uniform(20, 60)), tx_counter, renewal=False)
 
     def minutes(self, low: float, high: float) -> timedelta:
         return timedelta(minutes=self.rng.uniform(low, high))
@@ -72,7 +77,9 @@ def _walk(j: _Journey, start: datetime, tx_counter: list[int]) -> None:
     if rng.random() < 0.05:  # the lead form sent again a minute later
         t = j.event("lead_created", t + j.minutes(0.5, 2))
     experiment = rng.random()
-    in_demo, in_wa = experiment < 0.05, 0.05 <= experiment < 0.10
+    in_demo, in_wa = experiment < 0.09, 0.09 <= experiment < 0.15
+    if in_wa:  # the experiment writes to the lead on WhatsApp before any call
+        t = j.event("wa_sent", t + j.minutes(1, 20))
 
     booked_at = None
     if rng.random() < 0.10:  # the student books the intro lesson alone, no call needed
@@ -86,11 +93,9 @@ def _walk(j: _Journey, start: datetime, tx_counter: list[int]) -> None:
                 reached = True
                 break
             t = j.event("first_line_task", t + j.minutes(30, 80))
-        if in_wa:
-            t = j.event("wa_sent", t + j.minutes(1, 30))
-            if rng.random() < 0.6:
-                t = j.event("wa_replied", t + j.minutes(5, 240))
-                reached = reached or rng.random() < 0.5
+        if in_wa and rng.random() < 0.6:
+            t = j.event("wa_replied", t + j.minutes(5, 240))
+            reached = reached or rng.random() < 0.5
         if reached and rng.random() < 0.70:
             booked_at = j.event("intro_booked", t + j.minutes(1, 15))
     if booked_at is None:
@@ -101,8 +106,7 @@ def _walk(j: _Journey, start: datetime, tx_counter: list[int]) -> None:
         if rng.random() < 0.75:
             t = j.event("demo_finished", t + j.minutes(20, 45))
             if rng.random() < 0.25:
-                j.pay(t + j.minutes(1, 90), tx_counter[0])
-                tx_counter[0] += 1
+                j.pay(t + j.minutes(1, 90), tx_counter)
         return
 
     if rng.random() < 0.15 and rng.random() < 0.5:  # re-booked (moved) by the student
@@ -114,8 +118,7 @@ def _walk(j: _Journey, start: datetime, tx_counter: list[int]) -> None:
         return
     t = j.event("intro_succeeded", t + j.minutes(35, 50))
     if rng.random() < 0.12:  # bought right after the lesson
-        j.pay(t + j.minutes(2, 60), tx_counter[0])
-        tx_counter[0] += 1
+        j.pay(t + j.minutes(2, 60), tx_counter)
         return
     if rng.random() > 0.85:
         return
@@ -124,8 +127,7 @@ def _walk(j: _Journey, start: datetime, tx_counter: list[int]) -> None:
         if rng.random() < 0.6:
             t = j.event("second_line_reached", t + j.minutes(10, 300))
             if rng.random() < 0.35:
-                j.pay(t + j.minutes(5, 60 * 20), tx_counter[0])
-                tx_counter[0] += 1
+                j.pay(t + j.minutes(5, 60 * 20), tx_counter)
             return
         t = j.event("second_line_task", t + j.minutes(60, 240))
 
