@@ -43,7 +43,7 @@ db-stop: venv ## Stop the embedded PostgreSQL
 setup: venv ## Create every raw schema and table (empty) of the contracts
 	$(PULSE) setup
 
-DOMAINS := mentorhub sales
+DOMAINS := mentorhub sales elearning
 
 generate: venv ## Write synthetic raw data of every domain into $(DATA) (SEED=, SCALE=)
 	for domain in $(DOMAINS); do \

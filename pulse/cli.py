@@ -62,8 +62,10 @@ def _setup(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     if args.domain == "mentorhub":
         from pulse.generate.mentorhub import generate
-    else:
+    elif args.domain == "sales":
         from pulse.generate.sales import generate
+    else:
+        from pulse.generate.elearning import generate
     counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
     counts_text = ", ".join(f"{count:,} {name}" for name, count in counts.items())
     print(f"generated {args.domain} into {args.out}: {counts_text}")
@@ -73,21 +75,25 @@ def _generate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from pulse.load import LoadError, load
 
+    paths = [Path(path) for path in args.paths]
     try:
-        loaded = load(db.current(), args.domain, Path(args.path))
+        loaded = load(db.current(), args.domain, *paths, progress=sys.stderr.isatty())
     except LoadError as exc:
-        print(f"load failed, nothing was loaded: {exc}", file=sys.stderr)
+        print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
         return 2
     for item in loaded:
+        if item.skipped_as:
+            print(f"skipped {item.path}: the same file was loaded before as {item.skipped_as}")
+            continue
         print(f"loaded {item.rows:>10,} rows into raw_{args.domain}.{item.table} from {item.path}")
-    if Path(args.path).is_dir():
+    if len(paths) == 1 and paths[0].is_dir():
         from pulse.contracts import DOMAINS
 
         loaded_tables = {item.table for item in loaded}
         for table in DOMAINS[args.domain]:
             if table.name not in loaded_tables:
                 print(
-                    f"note: {table.file} is not in {args.path}; "
+                    f"note: {table.file} is not in {paths[0]}; "
                     f"raw_{args.domain}.{table.name} keeps what it had"
                 )
     return 0
@@ -164,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_setup)
 
     p = commands.add_parser("generate", help="write synthetic raw data for a domain")
-    p.add_argument("domain", choices=["mentorhub", "sales"])
+    p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
     p.add_argument("--out", required=True, help="folder to write the CSV files into")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--scale", type=float, default=1.0, help="multiplies the volume")
@@ -172,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("load", help="load CSV files into raw_DOMAIN with COPY")
     p.add_argument("domain")
-    p.add_argument("path", help="a folder of the domain's files, or one file")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a folder of the domain's files, or files"
+    )
     p.set_defaults(func=_load)
 
     p = commands.add_parser("dbt", help="run dbt against the current database", add_help=False)

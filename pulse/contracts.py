@@ -14,10 +14,15 @@ class Table:
     name: str
     columns: tuple[tuple[str, str], ...]  # (name, postgres type)
     file: str
+    header: tuple[str, ...] | None = None  # the file's header where it differs from the names
 
     @property
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
+
+    @property
+    def header_names(self) -> list[str]:
+        return list(self.header) if self.header else self.column_names
 
 
 DOMAINS: dict[str, tuple[Table, ...]] = {
@@ -67,7 +72,74 @@ DOMAINS: dict[str, tuple[Table, ...]] = {
             "payments.csv",
         ),
     ),
+    "shop": (
+        # dataset_telemetry.csv: an unnamed index column first (kept as _row_index), then
+        # the log. Loading appends; _source_file and _loaded_at say which load a row came in.
+        Table(
+            "telemetry",
+            (
+                ("_row_index", "bigint"),
+                ("userid", "text"),
+                ("sessionid", "bigint"),
+                ("timestamp", "timestamp"),
+                ("action", "text"),
+                ("value", "numeric"),
+                ("category", "text"),
+                ("age", "integer"),
+                ("gender", "text"),
+                ("city", "text"),
+            ),
+            "dataset_telemetry.csv",
+            header=(
+                "",
+                "userid",
+                "sessionid",
+                "timestamp",
+                "action",
+                "value",
+                "category",
+                "age",
+                "gender",
+                "city",
+            ),
+        ),
+    ),
+    "elearning": (
+        # Task A: the A/B test's files (the original separators differ: ; and ,).
+        Table("groups", (("id", "integer"), ("grp", "text")), "groups.csv"),
+        Table("groups_add", (("id", "integer"), ("grp", "text")), "groups_add.csv"),
+        Table("active_studs", (("student_id", "integer"),), "active_studs.csv"),
+        Table("checks", (("student_id", "integer"), ("rev", "numeric")), "checks.csv"),
+        # Task B: the platform's tables.
+        Table(
+            "peas",
+            (
+                ("st_id", "integer"),
+                ("timest", "timestamp"),
+                ("correct", "integer"),
+                ("subject", "text"),
+            ),
+            "peas.csv",
+        ),
+        Table("studs", (("st_id", "integer"), ("test_grp", "text")), "studs.csv"),
+        Table(
+            "final_project_check",
+            (
+                ("st_id", "integer"),
+                ("sale_time", "timestamp"),
+                ("money", "integer"),
+                ("subject", "text"),
+            ),
+            "final_project_check.csv",
+        ),
+    ),
 }
+
+
+# Domains whose files are appended (a log) rather than replaced (a snapshot): their tables
+# say which load each row came in with, and the loader records each file's checksum.
+APPEND_DOMAINS = {"shop"}
+LOAD_COLUMNS = (("_source_file", "text"), ("_loaded_at", "timestamptz"))
 
 
 def raw_schema(domain: str) -> str:
@@ -78,8 +150,21 @@ def create_statements(domain: str, schema: str | None = None) -> list[str]:
     schema = schema or raw_schema(domain)
     statements = [f'create schema if not exists "{schema}"']
     for table in DOMAINS[domain]:
-        columns = ",\n    ".join(f'"{name}" {type_}' for name, type_ in table.columns)
+        all_columns = table.columns + (LOAD_COLUMNS if domain in APPEND_DOMAINS else ())
+        columns = ",\n    ".join(f'"{name}" {type_}' for name, type_ in all_columns)
         statements.append(
             f'create table if not exists "{schema}"."{table.name}" (\n    {columns}\n)'
         )
+    if domain in APPEND_DOMAINS:
+        statements += [
+            f'create table if not exists "{schema}"._loads (\n'
+            "    file_name text not null,\n"
+            "    sha256 text primary key,\n"
+            "    rows bigint not null,\n"
+            "    loaded_at timestamptz not null\n)",
+            # The log arrives in time order: a BRIN index finds a day range almost for free
+            # and costs next to nothing to keep up while appending.
+            f'create index if not exists telemetry_timestamp_brin on "{schema}".telemetry '
+            'using brin ("timestamp")',
+        ]
     return statements

@@ -11,6 +11,7 @@ same files is idempotent and a failed load leaves the previous data in place.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,13 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from pulse.contracts import DOMAINS, Table, create_statements, raw_schema
+from pulse.contracts import APPEND_DOMAINS, DOMAINS, Table, create_statements, raw_schema
 from pulse.db import Connection
 
 COPY_CHUNK = 1 << 20
+
+# An append-domain log's timestamps: ISO 8601 with a T, whole seconds (the telemetry format).
+_STRICT_TIMESTAMP = r"^[0-9]{4}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$"
 
 # The formats the contracts allow; pg_input_is_valid (PostgreSQL 16+) then checks ranges.
 _PATTERNS = {
@@ -45,6 +49,7 @@ class LoadedFile:
     path: Path
     table: str
     rows: int
+    skipped_as: str | None = None  # set when the same file was loaded before (by checksum)
 
 
 def _fail(path: Path, line: int | None, column: str | None, rule: str) -> LoadError:
@@ -56,16 +61,35 @@ def _fail(path: Path, line: int | None, column: str | None, rule: str) -> LoadEr
     return LoadError(f"{where}: {rule}")
 
 
-def check_header(path: Path, table: Table, delimiter: str = ",") -> None:
+DELIMITERS = (",", ";", "\t")
+
+
+def _header_line(path: Path) -> str:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         try:
-            header = next(csv.reader(handle, delimiter=delimiter))
-        except StopIteration:
-            raise _fail(path, 1, None, "the file is empty, a header row is expected") from None
+            line = handle.readline()
         except UnicodeDecodeError as exc:
             raise _fail(path, 1, None, f"not UTF-8 text ({exc.reason})") from None
+    if not line.strip():
+        raise _fail(path, 1, None, "the file is empty, a header row is expected")
+    return line
+
+
+def detect_delimiter(path: Path, table: Table) -> str:
+    """The separator whose split of the header gives the contract's columns (`,` `;` tab)."""
+    line = _header_line(path)
+    for delimiter in DELIMITERS:
+        names = [name.strip() for name in next(csv.reader([line], delimiter=delimiter))]
+        if names == table.header_names:
+            return delimiter
+    # No separator fits: use the most frequent one, so the header check names the problem.
+    return max(DELIMITERS, key=line.count)
+
+
+def check_header(path: Path, table: Table, delimiter: str = ",") -> None:
+    header = next(csv.reader([_header_line(path)], delimiter=delimiter))
     header = [name.strip() for name in header]
-    expected = table.column_names
+    expected = table.header_names
     for position, name in enumerate(expected, start=1):
         found = header[position - 1] if position <= len(header) else None
         if found != name:
@@ -97,6 +121,9 @@ def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
         line = int(match.group(1))
         column = match.group(2)
     rule = (diag.message_primary or str(exc)).strip()
+    if diag.constraint_name:  # a format CHECK of a landing table, named for its rule
+        column = diag.constraint_name.split(" ")[0]
+        rule = f"value is not in the contract's format ({diag.constraint_name})"
     rule = rule.replace("extra data after last expected column", "more fields than the header")
     rule = rule.replace("missing data for column", "fewer fields than the header: no value for")
     return _fail(path, line, column, rule)
@@ -178,6 +205,113 @@ def _replace(cur: psycopg.Cursor, schema: str, table: Table, landing: str) -> in
     return cur.rowcount
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(COPY_CHUNK * 8):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _append(
+    conn: Connection, domain: str, file: Path, table: Table, delimiter: str, progress: bool
+) -> LoadedFile:
+    """Append a log file with one typed COPY straight into the raw table.
+
+    PostgreSQL's own COPY errors name the line and column of a bad value; the whole file
+    is one transaction, so a bad file adds nothing. A file whose checksum was loaded
+    before is skipped: loading the same file twice adds nothing.
+    """
+    schema = raw_schema(domain)
+    checksum = _sha256(file)
+    target = sql.Identifier(schema, table.name)
+    columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
+    with conn.connect() as db, db.cursor() as cur:
+        seen = cur.execute(
+            sql.SQL("select file_name from {} where sha256 = %s").format(
+                sql.Identifier(schema, "_loads")
+            ),
+            (checksum,),
+        ).fetchone()
+        if seen:
+            return LoadedFile(file, table.name, 0, skipped_as=seen[0])
+        # One streaming pass: COPY into a temporary landing table, typed except for the
+        # timestamps, which stay text under a CHECK of the contract's format (PostgreSQL
+        # alone would read '2021-12-07Tx00:01:13' or '04.01.2022' as a time). COPY names
+        # the line of the first value that fails either way.
+        landing = sql.Identifier(f"_land_{table.name}")
+        cur.execute(sql.SQL("drop table if exists {}").format(landing))
+        cur.execute(
+            sql.SQL("create temp table {} ({})").format(
+                landing,
+                sql.SQL(", ").join(
+                    sql.SQL("{} text constraint {} check ({} ~ {})").format(
+                        sql.Identifier(name),
+                        sql.Identifier(f"{name} is not YYYY-MM-DDTHH:MM:SS"),
+                        sql.Identifier(name),
+                        sql.Literal(_STRICT_TIMESTAMP),
+                    )
+                    if type_ == "timestamp"
+                    else sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(type_))
+                    for name, type_ in table.columns
+                ),
+            )
+        )
+        copy = sql.SQL(
+            "copy {} ({}) from stdin with (format csv, header true, delimiter {})"
+        ).format(landing, columns, sql.Literal(delimiter))
+        bar = _progress_bar(file, progress)
+        try:
+            with cur.copy(copy) as copier, file.open("rb") as handle:
+                while chunk := handle.read(COPY_CHUNK):
+                    copier.write(chunk)
+                    bar.update(len(chunk))
+            cur.execute(
+                sql.SQL(
+                    "insert into {} ({}, _source_file, _loaded_at) select {}, {}, now() from {}"
+                ).format(
+                    target,
+                    columns,
+                    sql.SQL(", ").join(
+                        sql.SQL("cast({} as timestamp)").format(sql.Identifier(name))
+                        if type_ == "timestamp"
+                        else sql.Identifier(name)
+                        for name, type_ in table.columns
+                    ),
+                    sql.Literal(file.name),
+                    landing,
+                )
+            )
+        except psycopg.Error as exc:
+            db.rollback()
+            raise _copy_error(file, exc) from None
+        finally:
+            bar.close()
+        rows = cur.rowcount
+        cur.execute(sql.SQL("drop table {}").format(landing))
+        cur.execute(
+            sql.SQL("insert into {} values (%s, %s, %s, now())").format(
+                sql.Identifier(schema, "_loads")
+            ),
+            (file.name, checksum, rows),
+        )
+        db.commit()
+    return LoadedFile(file, table.name, rows)
+
+
+def _progress_bar(file: Path, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=file.stat().st_size,
+        unit="B",
+        unit_scale=True,
+        desc=f"COPY {file.name}",
+        disable=not enabled,
+        leave=False,
+    )
+
+
 def setup(conn: Connection, domains: list[str] | None = None) -> None:
     """Create every raw schema and table of the contracts (empty when new)."""
     with conn.connect() as db, db.cursor() as cur:
@@ -188,6 +322,8 @@ def setup(conn: Connection, domains: list[str] | None = None) -> None:
 
 def files_for(domain: str, path: Path) -> list[tuple[Path, Table]]:
     tables = DOMAINS[domain]
+    if path.is_file() and domain in APPEND_DOMAINS:  # a log file may have any name
+        return [(path, tables[0])]
     if path.is_file():
         matches = [table for table in tables if table.file == path.name]
         if not matches:
@@ -205,20 +341,33 @@ def files_for(domain: str, path: Path) -> list[tuple[Path, Table]]:
     return found
 
 
-def load(conn: Connection, domain: str, path: Path) -> list[LoadedFile]:
+def load(
+    conn: Connection, domain: str, path: Path, *more: Path, progress: bool = False
+) -> list[LoadedFile]:
     if domain not in DOMAINS:
         raise LoadError(f"unknown domain {domain!r}; known: {', '.join(DOMAINS)}")
     schema = raw_schema(domain)
+    if domain in APPEND_DOMAINS:
+        setup(conn, [domain])
+        loaded = []
+        for file in (Path(path), *map(Path, more)):
+            for one, table in files_for(domain, file):
+                delimiter = detect_delimiter(one, table)
+                check_header(one, table, delimiter)
+                loaded.append(_append(conn, domain, one, table, delimiter, progress))
+        return loaded
     files = files_for(domain, Path(path))
+    delimiters = {}
     for file, table in files:
-        check_header(file, table)
+        delimiters[file] = detect_delimiter(file, table)
+        check_header(file, table, delimiters[file])
     setup(conn, [domain])
     loaded: list[LoadedFile] = []
     with conn.connect() as db, db.cursor() as cur:
         has_input_is_valid = db.info.server_version >= 160000
         landed = []
         for file, table in files:
-            landing = _land(cur, file, table, ",")
+            landing = _land(cur, file, table, delimiters[file])
             _check_types(cur, file, table, landing, has_input_is_valid)
             landed.append((file, table, landing))
         for file, table, landing in landed:
