@@ -12,7 +12,7 @@ SEED   ?= 42
 SCALE  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
+.PHONY: bench help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,6 +32,8 @@ demo: venv ## Set up everything from nothing: database, synthetic data, dbt buil
 	$(PULSE) dbt docs generate --quiet
 	$(PULSE) answers mentorhub
 	$(PULSE) answers sales
+	$(PULSE) answers elearning
+	$(PULSE) charts elearning --out out/charts
 	$(PULSE) report --dry-run out/report
 
 db-start: venv ## Start the embedded PostgreSQL (data in .pulse/pgdata)
@@ -77,6 +79,9 @@ lint: venv ## ruff and sqlfluff (the dbt templater compiles against the current 
 
 test: venv ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
 	$(BIN)/pytest
+
+bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS= to choose)
+	$(PULSE) bench $(if $(ROWS),--rows $(ROWS))
 
 lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml
 	rm -rf /tmp/pulse-lock && $(PYTHON) -m venv /tmp/pulse-lock

@@ -18,11 +18,13 @@ def _fmt(value, column: str):
         return "—"
     if isinstance(value, Decimal | float):
         number = float(value)
+        if column == "p_value":
+            return f"{number:.3g}"
         if column.endswith("rate_mom_delta"):  # a difference of two fractions
             return f"{number * 100:+.1f} pp"
         if column.endswith("_pct"):
             return f"{number * 100:+.1f}%"
-        if column.endswith(("share", "rate", "share_of_domain")):
+        if column.endswith(("share", "rate", "share_of_domain", "_pct")):
             return f"{number * 100:.1f}%"
         if column.endswith("_rub"):
             return f"{number:,.0f} ₽"
@@ -128,7 +130,43 @@ SALES = [
     ),
 ]
 
-QUESTIONS = {"mentorhub": MENTORHUB, "sales": SALES}
+ELEARNING = [
+    (
+        "A/B test of the payment mechanic: metrics by group",
+        """select grp, users, active_users, payers, revenue, conversion_rate, arpau, arppu,
+                  inactive_payers
+           from elearning.elearning_ab_group_metrics order by grp""",
+    ),
+    (
+        "A/B test: B against A (95% CI of B − A)",
+        """select metric, value_a, value_b, lift_rel as lift_rel_pct, test, p_value,
+                  ci_low, ci_high, is_significant
+           from elearning.elearning_ab_test_results
+           order by array_position(array['conversion_rate', 'arpau', 'arppu'], metric)""",
+    ),
+    (
+        "A/B test: sample ratio and data quality",
+        """select 'sample ratio' as check_name, users_a || ' / ' || users_b as observed,
+                  p_value, is_mismatch as flagged
+           from elearning.elearning_ab_sample_ratio_check
+           union all
+           select finding, ids || coalesce(' ids, ' || round(revenue) || ' ₽', ' ids'),
+                  null, ids > 0
+           from elearning.elearning_ab_data_quality""",
+    ),
+    (
+        "Course groups: diligent students (≥ 20 correct exercises) by month",
+        "select month, students from elearning.elearning_diligent_students_monthly order by 1",
+    ),
+    (
+        "Course groups: metrics",
+        """select test_grp, students, active_students, math_active_students, payers, revenue,
+                  arpu, arpau, conversion_rate, active_conversion_rate, math_conversion_rate
+           from elearning.elearning_course_group_metrics order by test_grp""",
+    ),
+]
+
+QUESTIONS = {"mentorhub": MENTORHUB, "sales": SALES, "elearning": ELEARNING}
 
 
 def print_answers(conn: Connection, domain: str) -> None:

@@ -64,8 +64,17 @@ def _generate(args: argparse.Namespace) -> int:
         from pulse.generate.mentorhub import generate
     elif args.domain == "sales":
         from pulse.generate.sales import generate
-    else:
+    elif args.domain == "elearning":
         from pulse.generate.elearning import generate
+    else:
+        from pulse.generate.shop import generate as generate_shop
+
+        def generate(out: Path, seed: int, scale: float) -> dict[str, int]:
+            return generate_shop(
+                out, rows=args.rows or int(200_000 * scale), seed=seed, start=args.start,
+                days=args.days, progress=sys.stderr.isatty(),
+            )  # fmt: skip
+
     counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
     counts_text = ", ".join(f"{count:,} {name}" for name, count in counts.items())
     print(f"generated {args.domain} into {args.out}: {counts_text}")
@@ -153,6 +162,25 @@ def _bot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _charts(args: argparse.Namespace) -> int:
+    from pulse.charts import NoData, write_charts
+
+    try:
+        paths = write_charts(db.current(), Path(args.out))
+    except NoData as exc:
+        print(f"no charts: {exc}", file=sys.stderr)
+        return 2
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from pulse.bench import main as bench
+
+    return bench(args.rows)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pulse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -170,10 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_setup)
 
     p = commands.add_parser("generate", help="write synthetic raw data for a domain")
-    p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
+    p.add_argument("domain", choices=["mentorhub", "sales", "elearning", "shop"])
     p.add_argument("--out", required=True, help="folder to write the CSV files into")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--scale", type=float, default=1.0, help="multiplies the volume")
+    p.add_argument("--rows", type=int, help="shop: rows of the log (default 200,000 × scale)")
+    p.add_argument(
+        "--start", type=date.fromisoformat, default=date(2021, 1, 1), help="shop: first day"
+    )
+    p.add_argument("--days", type=int, help="shop: days to cover (continue a log: --start)")
     p.set_defaults(func=_generate)
 
     p = commands.add_parser("load", help="load CSV files into raw_DOMAIN with COPY")
@@ -199,8 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("bot", help="run the Telegram bot (/report, /subscribe, …)")
     p.set_defaults(func=_bot)
 
+    p = commands.add_parser("charts", help="draw a domain's charts as PNG")
+    p.add_argument("domain", choices=["elearning"])
+    p.add_argument("--out", default="out/charts", help="folder for the PNG files")
+    p.set_defaults(func=_charts)
+
+    p = commands.add_parser("bench", help="time the shop domain at scale against pandas")
+    p.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000], help="log sizes")
+    p.set_defaults(func=_bench)
+
     p = commands.add_parser("answers", help="print a domain's answers as tables")
-    p.add_argument("domain", choices=["mentorhub", "sales"])
+    p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
     p.set_defaults(func=_answers)
     return parser
 

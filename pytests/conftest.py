@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pulse import db
+from pulse.generate import elearning as elearning_generator
 from pulse.generate import sales as sales_generator
 from pulse.generate.mentorhub import generate
 from pulse.load import load, setup
@@ -162,8 +163,24 @@ def sales_dir(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def elearning_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated") / "elearning"
+    elearning_generator.generate(out, seed=3, scale=0.5)
+    return out
+
+
+@pytest.fixture(scope="session")
+def elearning_real_dir() -> Path:
+    path = REAL_DATA_DIR / "elearning"
+    if not (path / "peas.csv").is_file():
+        pytest.skip(f"the real e-learning tables are not at {path} (set PULSE_REAL_DATA_DIR)")
+    return path
+
+
 # name -> (folder kind, dbt vars); "empty" loads nothing into the raw tables. A kind that
-# starts with "sales" is loaded into raw_sales, any other into raw_mentorhub.
+# starts with "sales" or "elearning" is loaded into that domain's raw schema, any other
+# into raw_mentorhub.
 DATASETS = {
     "generated": ("generated", None),
     "generated_as_of": ("generated", {"as_of_date": "2022-02-14", "forecast_basis_months": 2}),
@@ -172,8 +189,16 @@ DATASETS = {
     "real": ("real", None),
     "empty": (None, None),
     "sales": ("sales", None),
+    "elearning": ("elearning", None),
+    "elearning_real": ("elearning_real", None),
 }
-MENTORHUB_DATASETS = [name for name, (kind, _) in DATASETS.items() if kind != "sales"]
+MENTORHUB_DATASETS = [
+    name for name, (kind, _) in DATASETS.items() if not str(kind).startswith(("sales", "elearn"))
+]
+
+
+def domain_of(kind: str) -> str:
+    return next((d for d in ("sales", "elearning") if kind.startswith(d)), "mentorhub")
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +215,9 @@ def built(make_database, tmp_path_factory, request):
                 folders[kind] = request.getfixturevalue("real_dir")
             elif kind == "sales":
                 folders[kind] = request.getfixturevalue("sales_dir")
+            elif kind.startswith("elearning"):
+                fixture = "elearning_real_dir" if kind == "elearning_real" else "elearning_dir"
+                folders[kind] = request.getfixturevalue(fixture)
             elif kind == "dirty":
                 generated = request.getfixturevalue("generated_dir")
                 folders[kind] = make_dirty(generated, tmp_path_factory.mktemp("dirty") / "mh")
@@ -208,7 +236,7 @@ def built(make_database, tmp_path_factory, request):
             path = folder(kind)
             conn = make_database(name)
             if path is not None:
-                load(conn, "sales" if kind.startswith("sales") else "mentorhub", path)
+                load(conn, domain_of(kind), path)
             extra = ("--vars", json.dumps(dbt_vars)) if dbt_vars else ()
             build(conn, tmp_path_factory.mktemp(f"dbt_{name}"), *extra)
             cache[name] = conn

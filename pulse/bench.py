@@ -1,0 +1,177 @@
+"""`pulse bench`: how the shop domain scales, against the original's plain-pandas approach.
+
+For each size it generates a log plus one more day, loads it into a fresh database,
+builds the shop models in full, loads the extra day and builds incrementally, and runs
+the pandas computation of the same marts (`pytests/shop_reference.py`) on the same files.
+Peak memory is sampled every 0.1 s: the PostgreSQL server's processes plus dbt for the
+builds, the Python process for pandas. Prints a table; changes nothing but its databases,
+which it drops at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import psutil
+
+from pulse import db
+from pulse.generate.shop import default_days
+from pulse.generate.shop import generate as generate_shop
+from pulse.load import load
+
+SHOP_MODELS = "staging.shop+ intermediate.shop+ marts.shop"
+START = date(2021, 1, 1)
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+
+
+class PeakRss:
+    """Sample the summed RSS of some processes (and their children) in the background."""
+
+    def __init__(self, *roots: psutil.Process):
+        self.roots = roots
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for root in self.roots:
+                try:
+                    for proc in [root, *root.children(recursive=True)]:
+                        total += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, total)
+            time.sleep(0.1)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _server_process(conn: db.Connection) -> psutil.Process | None:
+    with conn.connect() as session:
+        pid = session.execute("select pid from pg_stat_activity where pid = pg_backend_pid()")
+        backend = psutil.Process(pid.fetchone()[0])
+    return backend.parent()  # the postmaster: every backend is its child
+
+
+def _timed(run, *roots: psutil.Process) -> Measure:
+    with PeakRss(*roots) as sampler:
+        started = time.perf_counter()
+        run()
+        seconds = time.perf_counter() - started
+    return Measure(seconds, sampler.peak / 2**20)
+
+
+def _dbt(conn: db.Connection, target: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, **conn.dbt_env(), "DBT_PROFILES_DIR": str(db.PROJECT_DIR)}
+    db.ensure_profiles()
+    dbt = Path(sys.executable).with_name("dbt")
+    return subprocess.Popen(
+        [str(dbt), "build", "--select", SHOP_MODELS, "--quiet", "--target-path", str(target),
+         "--log-path", str(target), *args],
+        cwd=db.PROJECT_DIR, env=env,
+    )  # fmt: skip
+
+
+def _dbt_build(conn: db.Connection, target: Path, server: psutil.Process, *args: str) -> Measure:
+    holder = {}
+
+    def run() -> None:
+        process = _dbt(conn, target, *args)
+        holder["process"] = psutil.Process(process.pid)
+        if process.wait() != 0:
+            raise SystemExit(f"dbt build failed (see {target})")
+
+    return _timed(run, server)
+
+
+def _pandas(files: list[Path]) -> Measure:
+    script = db.PROJECT_DIR / "pytests" / "shop_reference.py"
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(script), *map(str, files)])
+    with PeakRss(psutil.Process(process.pid)) as sampler:
+        if process.wait() != 0:
+            raise SystemExit("the pandas computation failed")
+    return Measure(time.perf_counter() - started, sampler.peak / 2**20)
+
+
+def run_size(rows: int, workdir: Path) -> dict[str, Measure]:
+    days = default_days(rows)
+    per_day = rows / days
+    first, extra = workdir / f"{rows}" / "log", workdir / f"{rows}" / "next_day"
+    results: dict[str, Measure] = {}
+    me = psutil.Process()
+    results["generate"] = _timed(
+        lambda: generate_shop(first, rows=rows, start=START, days=days, progress=False), me
+    )
+    generate_shop(extra, rows=round(per_day), start=START + timedelta(days=days), days=1)
+    files = [first / "dataset_telemetry.csv", extra / "dataset_telemetry.csv"]
+
+    admin = db.current().with_dbname("postgres")
+    dbname = f"pulse_bench_{rows}"
+    db.drop_database(admin, dbname)
+    db.ensure_database(admin, dbname)
+    conn = admin.with_dbname(dbname)
+    server = _server_process(conn)
+    try:
+        results["load"] = _timed(lambda: load(conn, "shop", files[0]), server, me)
+        results["full build"] = _dbt_build(conn, workdir / f"dbt_{rows}", server)
+        results["load next day"] = _timed(lambda: load(conn, "shop", files[1]), server, me)
+        results["incremental build"] = _dbt_build(conn, workdir / f"dbt_{rows}", server)
+        results["pandas (same marts)"] = _pandas(files)
+    finally:
+        db.drop_database(admin, dbname)
+    return results
+
+
+def main(sizes: list[int]) -> int:
+    print(
+        f"machine: {platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"
+    )
+    table: dict[int, dict[str, Measure]] = {}
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-") as tmp:
+        for rows in sizes:
+            print(f"\n== {rows:,} rows", flush=True)
+            table[rows] = run_size(rows, Path(tmp))
+            for step, measure in table[rows].items():
+                print(f"  {step:<22} {measure.seconds:8.1f} s   peak {measure.peak_mb:8.0f} MB")
+    print("\n| step | " + " | ".join(f"{rows:,} rows" for rows in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    for step in next(iter(table.values())):
+        cells = " | ".join(
+            f"{table[r][step].seconds:.1f} s, {table[r][step].peak_mb:.0f} MB" for r in sizes
+        )
+        print(f"| {step} | {cells} |")
+    for rows in sizes:
+        full, pandas = table[rows]["full build"], table[rows]["pandas (same marts)"]
+        print(
+            f"{rows:,} rows: dbt full build is {pandas.seconds / full.seconds:.1f}x faster than "
+            f"pandas at {full.peak_mb / pandas.peak_mb:.2f}x its peak memory"
+        )
+    if len(sizes) > 1:
+        small, large = table[sizes[0]], table[sizes[-1]]
+        ratio = large["incremental build"].seconds / small["incremental build"].seconds
+        print(f"incremental build, {sizes[-1]:,} vs {sizes[0]:,} rows: {ratio:.2f}x the time")
+    return 0
