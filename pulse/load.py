@@ -313,7 +313,10 @@ def _progress_bar(file: Path, enabled: bool):
 
 
 def setup(conn: Connection, domains: list[str] | None = None) -> None:
-    """Create every raw schema and table of the contracts (empty when new)."""
+    """Create every raw schema and table of the contracts (empty when new), and the BI role."""
+    from pulse.access import ensure_bi_role
+
+    ensure_bi_role(conn)
     with conn.connect() as db, db.cursor() as cur:
         for domain in domains or list(DOMAINS):
             for statement in create_statements(domain):
