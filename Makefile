@@ -12,7 +12,7 @@ SEED   ?= 42
 SCALE  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: bench help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
+.PHONY: conventions bench help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +82,10 @@ test: venv ## The whole suite (pytests/): lint, loader, generator, dbt build + u
 
 bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS= to choose)
 	$(PULSE) bench $(if $(ROWS),--rows $(ROWS))
+
+conventions: venv ## Check project conventions with dbt-bouncer (naming, docs, keys, contracts)
+	$(PULSE) dbt parse --quiet
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 
 lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml
 	rm -rf /tmp/pulse-lock && $(PYTHON) -m venv /tmp/pulse-lock
