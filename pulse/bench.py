@@ -3,8 +3,8 @@
 For each size it generates a log plus one more day, loads it into a fresh database,
 builds the shop models in full, loads the extra day and builds incrementally, and runs
 the pandas computation of the same marts (`pytests/shop_reference.py`) on the same files.
-Peak memory is sampled every 0.1 s: the PostgreSQL server's processes plus dbt for the
-builds, the Python process for pandas. Prints a table; changes nothing but its databases,
+Peak memory (PSS) is sampled every 0.1 s: the PostgreSQL server's processes plus dbt for
+the builds, the Python process for pandas. Prints a table; changes nothing but its databases,
 which it drops at the end.
 """
 
@@ -39,7 +39,12 @@ class Measure:
 
 
 class PeakRss:
-    """Sample the summed RSS of some processes (and their children) in the background."""
+    """Sample the summed memory of some processes (and their children) in the background.
+
+    PSS (proportional set size) where the system reports it: shared memory, such as
+    PostgreSQL's shared buffers, is split between the processes that map it instead of
+    being counted once per backend as RSS would.
+    """
 
     def __init__(self, *roots: psutil.Process):
         self.roots = roots
@@ -53,7 +58,7 @@ class PeakRss:
             for root in self.roots:
                 try:
                     for proc in [root, *root.children(recursive=True)]:
-                        total += proc.memory_info().rss
+                        total += _pss(proc)
                 except psutil.Error:
                     continue
             self.peak = max(self.peak, total)
@@ -66,6 +71,13 @@ class PeakRss:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _pss(proc: psutil.Process) -> int:
+    try:
+        return proc.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return proc.memory_info().rss
 
 
 def _server_process(conn: db.Connection) -> psutil.Process | None:
@@ -95,15 +107,13 @@ def _dbt(conn: db.Connection, target: Path, *args: str) -> subprocess.Popen:
 
 
 def _dbt_build(conn: db.Connection, target: Path, server: psutil.Process, *args: str) -> Measure:
-    holder = {}
+    """Time a dbt build; memory counts the server and this process with dbt, its child."""
 
     def run() -> None:
-        process = _dbt(conn, target, *args)
-        holder["process"] = psutil.Process(process.pid)
-        if process.wait() != 0:
+        if _dbt(conn, target, *args).wait() != 0:
             raise SystemExit(f"dbt build failed (see {target})")
 
-    return _timed(run, server)
+    return _timed(run, server, psutil.Process())
 
 
 def _pandas(files: list[Path]) -> Measure:

@@ -1,0 +1,150 @@
+{#
+    Helpers of the shop domain's incremental models.
+
+    Every incremental shop model reprocesses a window of recent days on each run: from the
+    latest day it already holds minus `shop_lookback_days` (var, default 3), so late rows of
+    those days are counted. The window's first day is looked up when the model runs and
+    written into its SQL as a date literal: the planner then knows how few rows it selects
+    and uses the indexes (the raw table's BRIN on "timestamp", the btree on the day column
+    of the intermediate tables) instead of scanning the history.
+#}
+
+{#
+    The first day to reprocess, 'YYYY-MM-DD': the latest `day_column` of the model's own
+    table minus `shop_lookback_days`. None when the model is built from scratch (first run,
+    --full-refresh, an empty table, when dbt only parses or compiles, and in unit tests,
+    which have no `this`).
+#}
+{% macro shop_reprocess_from(day_column) -%}
+    {%- if not execute or this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(pulse.shop_lookback_from(
+        pulse.shop_query_value('select max(' ~ day_column ~ ') from ' ~ this))) }}
+{%- endmacro %}
+
+{# `shop_lookback_days` before a date, as 'YYYY-MM-DD' (none for none). #}
+{% macro shop_lookback_from(latest_day) -%}
+    {%- if latest_day is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set lookback = modules.datetime.timedelta(days=var('shop_lookback_days', 3) | int) -%}
+    {{ return((latest_day - lookback).isoformat()) }}
+{%- endmacro %}
+
+{#
+    The first day to reprocess for a model that depends on sessions as a whole (sessions,
+    orders, items, and the counts of sessions by their start day): the first start day
+    among the sessions with an event on or after `shop_reprocess_from(day_column)`. A
+    session that began before the window and goes on into it is recomputed whole. None
+    when the model is built from scratch. A model that calls it without a ref to the
+    event log must declare one (`-- depends_on: {{ ref('int_shop_events_sequenced') }}`).
+#}
+{% macro shop_session_reprocess_from(day_column) -%}
+    {%- set from_day = pulse.shop_reprocess_from(day_column) -%}
+    {%- if from_day is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set first_day = pulse.shop_query_value(
+        'select min(session_day) from ' ~ ref('int_shop_events_sequenced')
+        ~ " where event_day >= cast('" ~ from_day ~ "' as date)") -%}
+    {%- if first_day is none or first_day.isoformat() > from_day -%}
+        {{ return(from_day) }}
+    {%- endif -%}
+    {{ return(first_day.isoformat()) }}
+{%- endmacro %}
+
+{#
+    The first day ('YYYY-MM-DD') of the ISO week, month or year containing the day
+    'YYYY-MM-DD': computed in Jinja, so the SQL gets a plain date literal.
+#}
+{% macro shop_period_start_of(datepart, iso_day) -%}
+    {%- set day = modules.datetime.date.fromisoformat(iso_day) -%}
+    {%- if datepart == 'week' -%}
+        {{ return((day - modules.datetime.timedelta(days=day.weekday())).isoformat()) }}
+    {%- elif datepart == 'month' -%}
+        {{ return(day.replace(day=1).isoformat()) }}
+    {%- elif datepart == 'year' -%}
+        {{ return(day.replace(month=1, day=1).isoformat()) }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("shop_period_start_of: unknown datepart " ~ datepart) }}
+{%- endmacro %}
+
+{# The single value of a one-row, one-column query (run when the model runs). #}
+{% macro shop_query_value(sql) -%}
+    {%- set result = run_query(sql) -%}
+    {{ return(result.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#
+    The first day of the day, ISO week (Monday), month or year of a date expression, as a
+    date. Engine-specific: dispatched.
+#}
+{% macro shop_period_start(datepart, date_expr) -%}
+    {{ return(adapter.dispatch('shop_period_start', 'pulse')(datepart, date_expr)) }}
+{%- endmacro %}
+
+{% macro default__shop_period_start(datepart, date_expr) -%}
+    {{ exceptions.raise_compiler_error("shop_period_start is not implemented for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro postgres__shop_period_start(datepart, date_expr) -%}
+    cast(date_trunc('{{ datepart }}', cast({{ date_expr }} as timestamp)) as date)
+{%- endmacro %}
+
+{#
+    Post-hook (outside the transaction) of the raw log's staging view and of the large
+    incremental tables: VACUUM ANALYZE a relation that has no planner statistics yet, i.e.
+    right after it was loaded or rebuilt from scratch. Without statistics the next run's
+    date-literal filters are planned blindly, as full scans (BRIN costing needs the
+    column's correlation); and the vacuum sets the visibility map now instead of letting
+    an autovacuum pass over millions of rows land in the middle of a later run. A relation
+    with statistics (every incremental run) is left alone: the hook renders to nothing.
+#}
+{% macro shop_vacuum_analyze_if_new(relation=none) -%}
+    {{ return(adapter.dispatch('shop_vacuum_analyze_if_new', 'pulse')(relation or this)) }}
+{%- endmacro %}
+
+{% macro default__shop_vacuum_analyze_if_new(relation) -%}
+{%- endmacro %}
+
+{% macro postgres__shop_vacuum_analyze_if_new(relation) -%}
+    {%- if execute and not pulse.shop_query_value(
+        "select count(*) > 0 from pg_catalog.pg_stats where schemaname = '"
+        ~ relation.schema ~ "' and tablename = '" ~ relation.identifier ~ "'") -%}
+        vacuum (analyze) {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{# Whole weeks from one week start (a date) to a later one, an integer. #}
+{% macro shop_weeks_between(earlier_week, later_week) -%}
+    {{ return(adapter.dispatch('shop_weeks_between', 'pulse')(earlier_week, later_week)) }}
+{%- endmacro %}
+
+{% macro default__shop_weeks_between(earlier_week, later_week) -%}
+    ({{ dbt.datediff(earlier_week, later_week, 'day') }}) / 7
+{%- endmacro %}
+
+{% macro postgres__shop_weeks_between(earlier_week, later_week) -%}
+    (({{ later_week }} - {{ earlier_week }}) / 7)
+{%- endmacro %}
+
+{#
+    The first day the rejected-rows table reprocesses: the event log's window, i.e. its
+    latest `event_day` minus `shop_lookback_days`, read before the event log is updated.
+    int_shop_events_rejected runs first (the event log declares a dependency on it), so it
+    looks the event log up by name in its own schema rather than through ref(). None when
+    built from scratch or when the event log does not exist yet or is empty.
+#}
+{% macro shop_rejected_reprocess_from() -%}
+    {%- if not execute or this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set events = adapter.get_relation(
+        this.database, this.schema, 'int_shop_events_sequenced') -%}
+    {%- if events is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(pulse.shop_lookback_from(
+        pulse.shop_query_value('select max(event_day) from ' ~ events))) }}
+{%- endmacro %}

@@ -1,0 +1,145 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_day',
+        indexes=[
+            {'columns': ['event_day']},
+            {'columns': ['session_id', 'user_id']},
+        ],
+        post_hook=[{
+            'sql': "{{ pulse.shop_vacuum_analyze_if_new() }}",
+            'transaction': false,
+        }],
+    )
+}}
+{#- The incremental strategy is explained in the model's description. #}
+{%- set reprocess_from = pulse.shop_reprocess_from('event_day') %}
+-- depends_on: {{ ref('int_shop_events_rejected') }}
+-- (runs after the rejected rows, which read this table's window before it moves)
+-- The deduplicated event log in session order: one pass over the raw rows of the
+-- reprocessed days (all days on a full refresh). Within a session, events are ordered by
+-- time, ties by the spec's action order; each carries the running counts that let the
+-- session, funnel and order models work with plain aggregates and joins.
+with
+
+events as (
+    select * from {{ ref('stg_shop__events') }}
+),
+{%- if reprocess_from %}
+
+sequenced_before as (
+    select * from {{ this }}
+),
+{%- endif %}
+
+-- rows identical on (user, session, time, action, value) are copies of one action: they
+-- count once (a copy's other columns are the same; were they not, the least is kept)
+deduplicated as (
+    select
+        session_id,
+        user_id,
+        event_at,
+        action_order,
+        value,
+        min(action) as action,
+        min(category) as category,
+        min(age) as age,
+        min(gender) as gender,
+        min(city) as city,
+        count(*) as raw_rows,
+        false as is_context
+    from events
+    {%- if reprocess_from %}
+    where event_at >= cast('{{ reprocess_from }}' as timestamp)
+    {%- endif %}
+    group by session_id, user_id, event_at, action_order, value
+),
+{%- if reprocess_from %}
+
+-- the sessions of the reprocessed rows
+window_sessions as (
+    select distinct
+        session_id,
+        user_id
+    from deduplicated
+),
+
+-- their events from before the reprocessed days, however long ago the session began
+-- (found through the index on session_id, user_id): the context the reprocessed events
+-- continue from (numbering, checkouts and products so far). Kept as they are: rows
+-- before the window never change, since new rows of it can only come after them.
+context_events as (
+    select
+        sequenced_before.session_id,
+        sequenced_before.user_id,
+        sequenced_before.event_at,
+        sequenced_before.action_order,
+        sequenced_before.value,
+        sequenced_before.action,
+        sequenced_before.category,
+        sequenced_before.age,
+        sequenced_before.gender,
+        sequenced_before.city,
+        sequenced_before.raw_rows,
+        true as is_context
+    from sequenced_before
+    inner join window_sessions
+        on
+            sequenced_before.session_id = window_sessions.session_id
+            and sequenced_before.user_id = window_sessions.user_id
+    where sequenced_before.event_day < cast('{{ reprocess_from }}' as date)
+),
+{%- endif %}
+
+events_to_sequence as (
+    select * from deduplicated
+    {%- if reprocess_from %}
+    union all
+    select * from context_events
+    {%- endif %}
+),
+
+-- (event_at, action_order, value) is unique within a session once copies are collapsed,
+-- so the order is total; one window pass computes every running column. Sessions are
+-- partitioned by (session_id, user_id): the same partitions as (user_id, session_id), but
+-- sorting on the bigint first is markedly faster than on the text.
+sequenced as (
+    select
+        *,
+        row_number() over session_order as event_number,
+        first_value(event_at) over session_order as session_started_at,
+        count(case when action = 'checkout' then 1 end) over session_order as checkout_number,
+        max(case when action = 'product' then 1 else 0 end)
+            over session_order as is_after_product
+    from events_to_sequence
+    window session_order as (
+        partition by session_id, user_id
+        order by event_at, action_order, value
+        rows between unbounded preceding and current row
+    )
+),
+
+final as (
+    select
+        user_id,
+        session_id,
+        cast(session_started_at as date) as session_day,
+        cast(event_number as integer) as event_number,
+        event_at,
+        cast(event_at as date) as event_day,
+        action,
+        cast(action_order as smallint) as action_order,
+        value,
+        category,
+        age,
+        gender,
+        city,
+        cast(checkout_number as integer) as checkout_number,
+        cast(is_after_product as smallint) as is_after_product,
+        cast(raw_rows as integer) as raw_rows
+    from sequenced
+    where not is_context
+)
+
+select * from final
