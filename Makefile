@@ -45,7 +45,7 @@ db-stop: venv ## Stop the embedded PostgreSQL
 setup: venv ## Create every raw schema and table (empty) of the contracts
 	$(PULSE) setup
 
-DOMAINS := mentorhub sales elearning
+DOMAINS := mentorhub sales elearning shop
 
 generate: venv ## Write synthetic raw data of every domain into $(DATA) (SEED=, SCALE=)
 	for domain in $(DOMAINS); do \
