@@ -11,7 +11,8 @@
 
 {#
     The first day to reprocess, 'YYYY-MM-DD': the latest `day_column` of the model's own
-    table minus `shop_lookback_days`. None when the model is built from scratch (first run,
+    table minus `shop_lookback_days`, or earlier when a late load is new to the table (see
+    shop_late_load_day). None when the model is built from scratch (first run,
     --full-refresh, an empty table, when dbt only parses or compiles, and in unit tests,
     which have no `this`).
 #}
@@ -19,8 +20,68 @@
     {%- if not execute or this is none or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(pulse.shop_lookback_from(
-        pulse.shop_query_value('select max(' ~ day_column ~ ') from ' ~ this))) }}
+    {%- set from_day = pulse.shop_lookback_from(
+        pulse.shop_query_value('select max(' ~ day_column ~ ') from ' ~ this)) -%}
+    {%- if from_day is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(pulse.shop_earlier_day(from_day, pulse.shop_late_load_day(this, day_column, from_day))) }}
+{%- endmacro %}
+
+{#
+    Late loads. Every incremental shop table writes into `loaded_through` the time of the
+    latest load in the loader's ledger (raw_shop._loads) when it is built. A load recorded
+    after that time is new to the table; should it hold rows older than the lookback (a
+    late file), the table reprocesses from the day of its earliest row (the ledger's
+    `first_event_at`) instead. The ledger is looked up by name: it is the loader's
+    bookkeeping, not data any model reads.
+#}
+{% macro shop_loads_ledger() -%}
+    {{ return(adapter.get_relation(this.database, var('raw_shop_schema'), '_loads')) }}
+{%- endmacro %}
+
+{# The ledger's latest load time as a SQL literal (null when nothing runs: parse, unit tests). #}
+{% macro shop_loaded_through() -%}
+    {%- set ledger = pulse.shop_loads_ledger() if execute and this is not none else none -%}
+    {%- set latest = none if ledger is none
+        else pulse.shop_query_value('select max(loaded_at) from ' ~ ledger) -%}
+    {%- if latest is none -%}
+        cast(null as timestamp with time zone)
+    {%- else -%}
+        cast('{{ latest.isoformat() }}' as timestamp with time zone)
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The day of the earliest row loaded after `relation` last took the loads in, 'YYYY-MM-DD'
+    (none when no load is new to it). Its last run wrote every row from `from_day` on, so
+    their `loaded_through` says when that was. A table from before `loaded_through` existed
+    takes in every load once.
+#}
+{% macro shop_late_load_day(relation, day_column, from_day) -%}
+    {%- set ledger = pulse.shop_loads_ledger() -%}
+    {%- if ledger is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set has_marker = adapter.get_columns_in_relation(relation)
+        | selectattr('name', 'equalto', 'loaded_through') | list | length > 0 -%}
+    {%- set seen -%}
+        {%- if has_marker -%}
+            (select max(loaded_through) from {{ relation }}
+             where {{ day_column }} >= cast('{{ from_day }}' as date))
+        {%- else -%}
+            null
+        {%- endif -%}
+    {%- endset -%}
+    {%- set first_day = pulse.shop_query_value(
+        'select cast(min(first_event_at) as date) from ' ~ ledger
+        ~ ' where loaded_at > coalesce(' ~ seen ~ ", '-infinity')") -%}
+    {{ return(none if first_day is none else first_day.isoformat()) }}
+{%- endmacro %}
+
+{# The earlier of two days 'YYYY-MM-DD', either of which may be none. #}
+{% macro shop_earlier_day(day, other_day) -%}
+    {{ return([day, other_day] | reject('none') | min if (day or other_day) else none) }}
 {%- endmacro %}
 
 {# `shop_lookback_days` before a date, as 'YYYY-MM-DD' (none for none). #}
@@ -131,7 +192,8 @@
 
 {#
     The first day the rejected-rows table reprocesses: the event log's window, i.e. its
-    latest `event_day` minus `shop_lookback_days`, read before the event log is updated.
+    latest `event_day` minus `shop_lookback_days` or the day of a late load new to it,
+    read before the event log is updated.
     int_shop_events_rejected runs first (the event log declares a dependency on it), so it
     looks the event log up by name in its own schema rather than through ref(). None when
     built from scratch or when the event log does not exist yet or is empty.
@@ -145,6 +207,10 @@
     {%- if events is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(pulse.shop_lookback_from(
-        pulse.shop_query_value('select max(event_day) from ' ~ events))) }}
+    {%- set from_day = pulse.shop_lookback_from(
+        pulse.shop_query_value('select max(event_day) from ' ~ events)) -%}
+    {%- if from_day is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(pulse.shop_earlier_day(from_day, pulse.shop_late_load_day(events, 'event_day', from_day))) }}
 {%- endmacro %}

@@ -162,6 +162,10 @@ def create_statements(domain: str, schema: str | None = None) -> list[str]:
             "    sha256 text primary key,\n"
             "    rows bigint not null,\n"
             "    loaded_at timestamptz not null\n)",
+            # the file's earliest timestamp: the incremental models reprocess from its day
+            # when a load comes in later than their lookback (databases set up before it
+            # was recorded get the column, empty for their earlier loads)
+            f'alter table "{schema}"._loads add column if not exists first_event_at timestamp',
             # The log arrives in time order: a BRIN index finds a day range almost for free
             # and costs next to nothing to keep up while appending.
             f'create index if not exists telemetry_timestamp_brin on "{schema}".telemetry '

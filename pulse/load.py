@@ -288,12 +288,21 @@ def _append(
         finally:
             bar.close()
         rows = cur.rowcount
+        # the earliest time of the log (its strict format sorts as text in time order):
+        # how far back the incremental models must reprocess to take this file in
+        time_column = next(name for name, type_ in table.columns if type_ == "timestamp")
+        first_event_at = cur.execute(
+            sql.SQL("select cast(min({}) as timestamp) from {}").format(
+                sql.Identifier(time_column), landing
+            )
+        ).fetchone()[0]
         cur.execute(sql.SQL("drop table {}").format(landing))
         cur.execute(
-            sql.SQL("insert into {} values (%s, %s, %s, now())").format(
-                sql.Identifier(schema, "_loads")
-            ),
-            (file.name, checksum, rows),
+            sql.SQL(
+                "insert into {} (file_name, sha256, rows, loaded_at, first_event_at) "
+                "values (%s, %s, %s, now(), %s)"
+            ).format(sql.Identifier(schema, "_loads")),
+            (file.name, checksum, rows, first_event_at),
         )
         db.commit()
     return LoadedFile(file, table.name, rows)

@@ -4,7 +4,8 @@ adds nothing.
 
 Loads: a generated log of 70 days; the next day, generated as its continuation; then a
 late file with rows for a day inside the lookback (a session that confirms twice, with a
-duplicated cart row) and a browse-only day (a day without orders).
+duplicated cart row), a browse-only day (a day without orders) and an order on a day two
+months back, far behind the lookback (the models reprocess from the loads' earliest day).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pulse.generate.shop import generate
 from pulse.load import load
 
 START, DAYS = date(2021, 1, 4), 70
+OLD_DAY = START + timedelta(10)  # two months behind the late file's other days
 SHOP_MODELS = ("--select", "staging.shop+ intermediate.shop+ marts.shop")
 KEYS = {
     "shop_kpis": ["period_grain", "period_start"],
@@ -32,7 +34,7 @@ KEYS = {
 }
 
 
-def late_file(path, late_day: date, quiet_day: date) -> None:
+def late_file(path, late_day: date, quiet_day: date, old_day: date) -> None:
     header = ["", "userid", "sessionid", "timestamp", "action", "value", "category", "age",
               "gender", "city"]  # fmt: skip
     person = ["31", "Ж", "Казань"]
@@ -52,6 +54,10 @@ def late_file(path, late_day: date, quiet_day: date) -> None:
         row(7, "user_99998", 2, quiet_day, "12:00:00", "mainpage", "0.0"),
         row(8, "user_99998", 2, quiet_day, "12:01:00", "category", "0.0", clothes),
         row(9, "user_99998", 2, quiet_day, "12:02:00", "product", "0.0", clothes),
+        row(10, "user_99997", 3, old_day, "09:00:00", "product", "0.0", clothes),
+        row(11, "user_99997", 3, old_day, "09:01:00", "cart", "700.0", clothes),
+        row(12, "user_99997", 3, old_day, "09:02:00", "checkout", "700.0"),
+        row(13, "user_99997", 3, old_day, "09:03:00", "confirmation", "700.0"),
     ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -65,7 +71,7 @@ def shop_files(tmp_path_factory):
     generate(folder / "base", rows=120_000, seed=4, start=START, days=DAYS)
     generate(folder / "next", rows=120_000 // DAYS, seed=4, start=START + timedelta(DAYS), days=1)
     late = folder / "late.csv"
-    late_file(late, START + timedelta(DAYS - 2), START + timedelta(DAYS + 1))
+    late_file(late, START + timedelta(DAYS - 2), START + timedelta(DAYS + 1), OLD_DAY)
     return [folder / "base" / "dataset_telemetry.csv",
             folder / "next" / "dataset_telemetry.csv", late]  # fmt: skip
 
@@ -141,3 +147,13 @@ def test_the_late_and_quiet_days_are_in_the_marts(runs):
     quiet = START + timedelta(DAYS + 1)
     assert days.loc[quiet, "orders"] == 0 and days.loc[quiet, "active_users"] == 1
     assert days.loc[quiet, "arppu"] is None  # no buyers: ratio is null
+
+
+def test_a_day_far_behind_the_lookback_gets_its_late_order(runs):
+    def day(state):
+        kpis = runs[state]["shop_kpis"]
+        return kpis[kpis["period_grain"] == "day"].set_index("period_start").loc[OLD_DAY]
+
+    before, after = day("first"), day("incremental")
+    assert after["orders"] == before["orders"] + 1
+    assert float(after["revenue"]) == pytest.approx(float(before["revenue"]) + 700.0)

@@ -51,7 +51,8 @@ final as (
         cohort_week,
         activity_week,
         weeks_since_first,
-        count(*) as retained_users
+        count(*) as retained_users,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from weeks_since_first
     where weeks_since_first <= 12
     group by cohort_week, activity_week, weeks_since_first

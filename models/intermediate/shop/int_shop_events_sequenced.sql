@@ -137,7 +137,8 @@ final as (
         city,
         cast(checkout_number as integer) as checkout_number,
         cast(is_after_product as smallint) as is_after_product,
-        cast(raw_rows as integer) as raw_rows
+        cast(raw_rows as integer) as raw_rows,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from sequenced
     where not is_context
 )

@@ -56,7 +56,8 @@ assigned as (
         carts.value as item_revenue,
         session_orders.city,
         session_orders.gender,
-        session_orders.age_band
+        session_orders.age_band,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from session_orders
     inner join carts
         on

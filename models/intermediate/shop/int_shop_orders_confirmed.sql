@@ -113,7 +113,8 @@ final as (
             when age <= 54 then '45-54'
             when age <= 64 then '55-64'
             else '65+'
-        end as age_band
+        end as age_band,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from confirmed
 )
 

@@ -115,7 +115,9 @@ unioned as (
 
 -- a week or month that began before the rows read would be partial: it is kept as it is
 final as (
-    select *
+    select
+        *,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from unioned
     {%- if reprocess_from %}
     where period_start >= cast('{{ summarize_from }}' as date)

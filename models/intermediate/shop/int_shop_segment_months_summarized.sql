@@ -60,7 +60,8 @@ final as (
         age_band,
         sum(item_revenue) as item_revenue,
         count(*) as orders,
-        count(distinct user_id) as buyers
+        count(distinct user_id) as buyers,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from segment_orders
     group by month, category, city, gender, age_band
 )

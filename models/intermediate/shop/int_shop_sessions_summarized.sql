@@ -70,7 +70,8 @@ final as (
             when checkouts_before_cart is not null then 2
             when is_product_reached = 1 then 1
             else 0
-        end as funnel_step
+        end as funnel_step,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from summarized
 )
 

@@ -94,7 +94,8 @@ final as (
         coalesce(session_hours.checkout_sessions, 0) as checkout_sessions,
         coalesce(session_hours.confirmation_sessions, 0) as confirmation_sessions,
         coalesce(order_hours.orders, 0) as orders,
-        coalesce(order_hours.revenue, 0) as revenue
+        coalesce(order_hours.revenue, 0) as revenue,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from event_hours
     left join session_hours
         on

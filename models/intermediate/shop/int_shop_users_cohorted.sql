@@ -63,7 +63,8 @@ final as (
         user_id,
         first_active_day,
         last_active_day,
-        {{ pulse.shop_period_start('week', 'first_active_day') }} as cohort_week
+        {{ pulse.shop_period_start('week', 'first_active_day') }} as cohort_week,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from merged
 )
 

@@ -68,7 +68,8 @@ final as (
         summarized.events,
         summarized.active_users,
         summarized.orders,
-        bounds.last_day
+        bounds.last_day,
+        {{ pulse.shop_loaded_through() }} as loaded_through
     from summarized
     cross join bounds
 )
