@@ -40,15 +40,19 @@
     {{ return(adapter.get_relation(this.database, var('raw_shop_schema'), '_loads')) }}
 {%- endmacro %}
 
-{# The ledger's latest load time as a SQL literal (null when nothing runs: parse, unit tests). #}
+{#
+    The ledger's latest load time as a SQL literal (null when nothing runs: parse, unit
+    tests). It travels as the server's own text, offset included, so that no time zone
+    of the Python side can shift it.
+#}
 {% macro shop_loaded_through() -%}
     {%- set ledger = pulse.shop_loads_ledger() if execute and this is not none else none -%}
     {%- set latest = none if ledger is none
-        else pulse.shop_query_value('select max(loaded_at) from ' ~ ledger) -%}
+        else pulse.shop_query_value('select cast(max(loaded_at) as text) from ' ~ ledger) -%}
     {%- if latest is none -%}
         cast(null as timestamp with time zone)
     {%- else -%}
-        cast('{{ latest.isoformat() }}' as timestamp with time zone)
+        cast('{{ latest }}' as timestamp with time zone)
     {%- endif -%}
 {%- endmacro %}
 
