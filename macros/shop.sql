@@ -41,13 +41,14 @@
 {%- endmacro %}
 
 {#
-    The ledger's latest load time as a SQL literal (null when nothing runs: parse, unit
-    tests). It travels as the server's own text, offset included, so that no time zone
-    of the Python side can shift it.
+    The ledger's latest load time as a SQL literal. Null when nothing runs (parse, unit
+    tests) and while the ledger does not record first_event_at yet (before `pulse setup`
+    after an upgrade): the next run then takes in every load. It travels as the server's
+    own text, offset included, so that no time zone of the Python side can shift it.
 #}
 {% macro shop_loaded_through() -%}
     {%- set ledger = pulse.shop_loads_ledger() if execute and this is not none else none -%}
-    {%- set latest = none if ledger is none
+    {%- set latest = none if ledger is none or not pulse.shop_has_column(ledger, 'first_event_at')
         else pulse.shop_query_value('select cast(max(loaded_at) as text) from ' ~ ledger) -%}
     {%- if latest is none -%}
         cast(null as timestamp with time zone)
@@ -64,23 +65,29 @@
 #}
 {% macro shop_late_load_day(relation, day_column, from_day) -%}
     {%- set ledger = pulse.shop_loads_ledger() -%}
-    {%- if ledger is none -%}
+    {#- a ledger from before first_event_at (until `pulse setup` adds it) tells nothing -#}
+    {%- if ledger is none or not pulse.shop_has_column(ledger, 'first_event_at') -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set has_marker = adapter.get_columns_in_relation(relation)
-        | selectattr('name', 'equalto', 'loaded_through') | list | length > 0 -%}
     {%- set seen -%}
-        {%- if has_marker -%}
+        {%- if pulse.shop_has_column(relation, 'loaded_through') -%}
             (select max(loaded_through) from {{ relation }}
              where {{ day_column }} >= cast('{{ from_day }}' as date))
         {%- else -%}
-            null
+            cast(null as timestamp with time zone)
         {%- endif -%}
     {%- endset -%}
     {%- set first_day = pulse.shop_query_value(
         'select cast(min(first_event_at) as date) from ' ~ ledger
-        ~ ' where loaded_at > coalesce(' ~ seen ~ ", '-infinity')") -%}
+        ~ ' where loaded_at > coalesce(' ~ seen
+        ~ ", cast('-infinity' as timestamp with time zone))") -%}
     {{ return(none if first_day is none else first_day.isoformat()) }}
+{%- endmacro %}
+
+{# Whether a relation has a column of that name. #}
+{% macro shop_has_column(relation, column_name) -%}
+    {{ return(adapter.get_columns_in_relation(relation)
+        | selectattr('name', 'equalto', column_name) | list | length > 0) }}
 {%- endmacro %}
 
 {# The earlier of two days 'YYYY-MM-DD', either of which may be none. #}

@@ -330,6 +330,36 @@ def setup(conn: Connection, domains: list[str] | None = None) -> None:
         for domain in domains or list(DOMAINS):
             for statement in create_statements(domain):
                 cur.execute(statement)
+            if domain in APPEND_DOMAINS:
+                _record_first_event_times(cur, domain)
+
+
+def _record_first_event_times(cur: psycopg.Cursor, domain: str) -> None:
+    """Fill first_event_at of the files loaded before the ledger recorded it (once).
+
+    Only the loads older than the first one that recorded it: a later file without a
+    single timestamp keeps its null instead of costing a scan of the log on every load.
+    """
+    schema = raw_schema(domain)
+    table = DOMAINS[domain][0]
+    ledger, log = sql.Identifier(schema, "_loads"), sql.Identifier(schema, table.name)
+    unrecorded = sql.SQL(
+        "loads.first_event_at is null and loads.rows > 0 and loads.loaded_at < coalesce("
+        "(select min(loaded_at) from {} where first_event_at is not null), 'infinity')"
+    ).format(ledger)
+    count = sql.SQL("select count(*) from {} as loads where {}").format(ledger, unrecorded)
+    if not cur.execute(count).fetchone()[0]:
+        return
+    time_column = next(name for name, type_ in table.columns if type_ == "timestamp")
+    cur.execute(
+        sql.SQL(
+            "update {ledger} as loads set first_event_at = firsts.first_time from ("
+            "select _source_file, _loaded_at, min({time}) as first_time from {log} "
+            "group by _source_file, _loaded_at) as firsts "
+            "where loads.file_name = firsts._source_file and loads.loaded_at = firsts._loaded_at "
+            "and {unrecorded}"
+        ).format(ledger=ledger, log=log, time=sql.Identifier(time_column), unrecorded=unrecorded)
+    )
 
 
 def files_for(domain: str, path: Path) -> list[tuple[Path, Table]]:
