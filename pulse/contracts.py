@@ -163,8 +163,8 @@ def create_statements(domain: str, schema: str | None = None) -> list[str]:
             "    rows bigint not null,\n"
             "    loaded_at timestamptz not null\n)",
             # the file's earliest timestamp: the incremental models reprocess from its day
-            # when a load comes in later than their lookback (databases set up before it
-            # was recorded get the column, empty for their earlier loads)
+            # when a load comes in later than their lookback (a ledger from before it gets
+            # the column here, and pulse.load.setup fills it for the earlier loads)
             f'alter table "{schema}"._loads add column if not exists first_event_at timestamp',
             # The log arrives in time order: a BRIN index finds a day range almost for free
             # and costs next to nothing to keep up while appending.
