@@ -24,6 +24,11 @@ class Table:
     def header_names(self) -> list[str]:
         return list(self.header) if self.header else self.column_names
 
+    @property
+    def time_column(self) -> str:
+        """The first timestamp column: the time of a log's rows."""
+        return next(name for name, type_ in self.columns if type_ == "timestamp")
+
 
 DOMAINS: dict[str, tuple[Table, ...]] = {
     "mentorhub": (

@@ -290,10 +290,9 @@ def _append(
         rows = cur.rowcount
         # the earliest time of the log (its strict format sorts as text in time order):
         # how far back the incremental models must reprocess to take this file in
-        time_column = next(name for name, type_ in table.columns if type_ == "timestamp")
         first_event_at = cur.execute(
             sql.SQL("select cast(min({}) as timestamp) from {}").format(
-                sql.Identifier(time_column), landing
+                sql.Identifier(table.time_column), landing
             )
         ).fetchone()[0]
         cur.execute(sql.SQL("drop table {}").format(landing))
@@ -350,7 +349,6 @@ def _record_first_event_times(cur: psycopg.Cursor, domain: str) -> None:
     count = sql.SQL("select count(*) from {} as loads where {}").format(ledger, unrecorded)
     if not cur.execute(count).fetchone()[0]:
         return
-    time_column = next(name for name, type_ in table.columns if type_ == "timestamp")
     cur.execute(
         sql.SQL(
             "update {ledger} as loads set first_event_at = firsts.first_time from ("
@@ -358,7 +356,9 @@ def _record_first_event_times(cur: psycopg.Cursor, domain: str) -> None:
             "group by _source_file, _loaded_at) as firsts "
             "where loads.file_name = firsts._source_file and loads.loaded_at = firsts._loaded_at "
             "and {unrecorded}"
-        ).format(ledger=ledger, log=log, time=sql.Identifier(time_column), unrecorded=unrecorded)
+        ).format(
+            ledger=ledger, log=log, time=sql.Identifier(table.time_column), unrecorded=unrecorded
+        )
     )
 
 

@@ -142,3 +142,33 @@ def test_an_impossible_date_in_the_right_format_is_rejected(loader_db, tmp_path)
     bad = write(tmp_path / "feb30", users=USERS.replace("2021-12-02", "2021-02-30"))
     with pytest.raises(LoadError, match=r"users.csv, line 3, column 2 \(reg_date\)"):
         load(loader_db, "mentorhub", bad)
+
+
+TELEMETRY = (
+    ",userid,sessionid,timestamp,action,value,category,age,gender,city\n"
+    "0,user_1,1,2021-03-02T10:00:00,mainpage,0.0,,30,Ж,Москва\n"
+    "1,user_1,1,2021-02-27T23:59:58,mainpage,0.0,,30,Ж,Москва\n"  # the earliest, not first
+    "2,user_2,2,2021-03-01T08:00:00,mainpage,0.0,,41,М,Казань\n"
+)
+
+
+def test_the_ledger_keeps_each_log_files_earliest_time_and_setup_fills_old_loads(
+    make_database, tmp_path
+):
+    from datetime import datetime
+
+    from pulse.load import setup
+
+    conn = make_database("shop_ledger")
+    log = tmp_path / "dataset_telemetry.csv"
+    log.write_text(TELEMETRY, encoding="utf-8")
+    load(conn, "shop", log)
+    earliest = datetime(2021, 2, 27, 23, 59, 58)
+    ledger = "select first_event_at from raw_shop._loads"
+    with conn.connect() as db:
+        assert db.execute(ledger).fetchall() == [(earliest,)]
+        db.execute("update raw_shop._loads set first_event_at = null")  # a load of old code
+        db.commit()
+    setup(conn, ["shop"])
+    with conn.connect() as db:
+        assert db.execute(ledger).fetchall() == [(earliest,)]
