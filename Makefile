@@ -12,7 +12,7 @@ SEED   ?= 42
 SCALE  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: conventions bench help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
+.PHONY: conventions bench bench-versions help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +82,9 @@ test: venv ## The whole suite (pytests/): lint, loader, generator, dbt build + u
 
 bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS= to choose)
 	$(PULSE) bench $(if $(ROWS),--rows $(ROWS))
+
+bench-versions: venv ## Every domain on PostgreSQL 15 and the embedded server, per-model times (SEEDS=)
+	$(PULSE) bench --versions $(if $(SEEDS),--seeds $(SEEDS))
 
 conventions: venv ## Check project conventions with dbt-bouncer (naming, docs, keys, contracts)
 	$(PULSE) dbt parse --quiet

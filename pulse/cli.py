@@ -176,6 +176,10 @@ def _charts(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.versions:
+        from pulse.bench_versions import main as bench_versions
+
+        return bench_versions(args.seeds, args.server)
     from pulse.bench import main as bench
 
     return bench(args.rows)
@@ -239,6 +243,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("bench", help="time the shop domain at scale against pandas")
     p.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000], help="log sizes")
+    p.add_argument(
+        "--versions",
+        action="store_true",
+        help="instead: build every domain on each PostgreSQL version, per-model times",
+    )
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="--versions: seeds")
+    p.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="--versions: another server to compare (postgresql:// URL); repeatable",
+    )
     p.set_defaults(func=_bench)
 
     p = commands.add_parser("answers", help="print a domain's answers as tables")

