@@ -244,7 +244,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("answers", help="print a domain's answers as tables")
     p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
     p.set_defaults(func=_answers)
+
+    p = commands.add_parser("bi", help="Superset on the marts (.venv-bi): start it or stop it")
+    p.add_argument("action", choices=["start", "stop"])
+    p.set_defaults(func=_bi)
     return parser
+
+
+def _bi(args: argparse.Namespace) -> int:
+    from pulse import bi
+
+    if args.action == "stop":
+        print("Superset stopped" if bi.stop() else "Superset was not running")
+        return 0
+    from pulse.access import ensure_bi_role
+
+    conn = db.current()
+    ensure_bi_role(conn)
+    bi.prepare(conn)
+    url = bi.serve()
+    print(f"Superset serves the Pulse dashboards on {url}, reading {conn.dbname} as pulse_bi")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
