@@ -67,6 +67,7 @@ def prepare(conn: Connection, home: Path = DEFAULT_HOME) -> None:
     if not superset.exists():
         raise SystemExit(f"{superset} is missing: run `make bi` to create .venv-bi")
     home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o700)  # the metadata holds the BI password (encrypted with the key)
     key = home / "secret_key"
     if not key.exists():
         key.touch(mode=0o600)

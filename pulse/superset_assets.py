@@ -18,7 +18,6 @@ change of the YAML in (the `import-dashboards` CLI keeps existing charts as they
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import sys
@@ -89,11 +88,6 @@ def main() -> int:
             name: password for name in contents if name.startswith("databases/") and password
         }
         ImportAssetsCommand(contents, passwords=passwords).run()
-        from superset.models.dashboard import Dashboard
-
-        dashboards = {d.slug or str(d.id): d.id for d in db.session.query(Dashboard).all()}
-    home = Path(os.environ["PULSE_SUPERSET_HOME"])
-    (home / "dashboards.json").write_text(json.dumps(dashboards, indent=2), encoding="utf-8")
     print(f"imported {len(contents) - 1} Superset assets from {ASSETS_DIR}", file=sys.stderr)
     return 0
 
