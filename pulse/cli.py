@@ -261,6 +261,13 @@ def _bi(args: argparse.Namespace) -> int:
 
     conn = db.current()
     ensure_bi_role(conn)
+    with conn.connect() as pg:
+        marts = pg.execute(
+            "select count(*) from information_schema.tables where table_schema = any(%s)",
+            (["mentorhub", "sales", "elearning", "shop"],),
+        ).fetchone()[0]
+    if not marts:
+        print("warning: no marts in this database yet: run `make demo` (or `make build`)")
     bi.prepare(conn)
     url = bi.serve()
     print(f"Superset serves the Pulse dashboards on {url}, reading {conn.dbname} as pulse_bi")
