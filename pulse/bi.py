@@ -43,6 +43,7 @@ def bi_uri(conn: Connection) -> str:
 
 
 def superset_env(home: Path) -> dict[str, str]:
+    """The environment of every .venv-bi command: our config, and ``home`` for its state."""
     env = {**os.environ, "PULSE_SUPERSET_HOME": str(home)}
     env["SUPERSET_CONFIG_PATH"] = str(PROJECT_DIR / "pulse" / "superset_config.py")
     env["FLASK_APP"] = "superset.app:create_app()"
@@ -51,7 +52,7 @@ def superset_env(home: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str]) -> None:
-    """Run a .venv-bi command; its output is shown only if it fails."""
+    """Run a .venv-bi command; its output is shown only if it fails (then SystemExit)."""
     result = subprocess.run(args, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
@@ -69,7 +70,7 @@ def prepare(conn: Connection, home: Path = DEFAULT_HOME) -> None:
     home.mkdir(parents=True, exist_ok=True)
     home.chmod(0o700)  # the metadata holds the BI password (encrypted with the key)
     key = home / "secret_key"
-    if not key.exists():
+    if not key.exists() or not key.read_text(encoding="utf-8").strip():
         key.touch(mode=0o600)
         key.write_text(secrets.token_urlsafe(42), encoding="utf-8")
     env = superset_env(home)
@@ -103,6 +104,7 @@ def _pid(home: Path) -> int | None:
 
 
 def healthy(url: str) -> bool:
+    """True when the Superset at ``url`` answers its /health endpoint with 200."""
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
             return response.status == 200

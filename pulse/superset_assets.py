@@ -64,6 +64,7 @@ def ensure_admin(security_manager) -> str | None:
 
 
 def main() -> int:
+    """Admin, then the import of every asset; exit status 0, or an exception on failure."""
     from superset.app import create_app
 
     app = create_app()

@@ -57,6 +57,7 @@ return Array.from(document.querySelectorAll(arguments[0]))
 
 
 def driver(profile: str):
+    """A Selenium driver of Debian's Chromium, headless, with a fresh profile folder."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -68,6 +69,7 @@ def driver(profile: str):
 
 
 def login(browser, url: str) -> None:
+    """Log in through Superset's form; raises TimeoutException if it does not succeed."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -107,6 +109,7 @@ def judge(browser) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
+    """URL, OUT_DIR, then the dashboards' slugs; prints one JSON verdict per chart."""
     from selenium.webdriver.common.by import By
 
     url, out = argv[0].rstrip("/"), Path(argv[1])
