@@ -12,7 +12,7 @@ SEED   ?= 42
 SCALE  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: conventions bench bench-versions help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
+.PHONY: bi bi-venv bi-stop bi-check bi-lock conventions bench bench-versions help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,7 +77,38 @@ lint: venv ## ruff and sqlfluff (the dbt templater compiles against the current 
 	$(BIN)/ruff format --check pulse pytests
 	eval "$$($(PULSE) db env)" && $(BIN)/sqlfluff lint models analyses tests
 
-test: venv ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
+# Apache Superset (issue 13) in its own virtualenv: its pins conflict with dbt's. `make demo`
+# never installs it; `make test` does, once (the stamp keeps it across runs).
+BI_VENV     := .venv-bi
+# Superset 6.1.0 needs flask-caching < 2.4 (its metastore cache rejects a newer argument) and
+# imports cachetools and rich without declaring them.
+BI_PACKAGES := apache-superset==6.1.0 psycopg2-binary "flask-caching<2.4" cachetools rich
+
+bi-venv: $(BI_VENV)/.installed
+
+$(BI_VENV)/.installed: constraints-bi.txt
+	$(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install --quiet --upgrade pip
+	$(BI_VENV)/bin/pip install --quiet -c constraints-bi.txt $(BI_PACKAGES)
+	@touch $@
+
+bi: venv bi-venv ## Superset with the dashboards of bi/superset on http://127.0.0.1:8088 (as pulse_bi)
+	$(PULSE) bi start
+
+bi-stop: venv ## Stop the Superset that `make bi` started
+	$(PULSE) bi stop
+
+bi-check: venv bi-venv ## Superset on generated data: every dashboard in headless Chromium, screenshots in out/bi
+	$(BIN)/pytest pytests/test_bi_dashboards.py
+
+bi-lock: ## Re-pin constraints-bi.txt from a fresh resolve of BI_PACKAGES
+	rm -rf /tmp/pulse-bi-lock && $(PYTHON) -m venv /tmp/pulse-bi-lock
+	/tmp/pulse-bi-lock/bin/pip install --quiet $(BI_PACKAGES)
+	{ echo "# Exact versions of everything .venv-bi installs (Superset's pins conflict with dbt's)."; \
+	  echo "# Regenerate after changing BI_PACKAGES in the Makefile: make bi-lock"; \
+	  /tmp/pulse-bi-lock/bin/pip freeze; } > constraints-bi.txt
+
+test: venv bi-venv ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
 	$(BIN)/pytest
 
 bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS= to choose)
@@ -98,5 +129,6 @@ lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml
 	  /tmp/pulse-lock/bin/pip freeze --exclude pulse; } > constraints.txt
 
 clean: ## Stop the embedded server and remove .venv, .pulse, generated data and dbt target
+	-$(PULSE) bi stop
 	-$(PULSE) db stop
-	rm -rf $(VENV) .pulse data out target logs
+	rm -rf $(VENV) $(BI_VENV) .pulse data out target logs

@@ -261,7 +261,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("answers", help="print a domain's answers as tables")
     p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
     p.set_defaults(func=_answers)
+
+    p = commands.add_parser("bi", help="Superset on the marts (.venv-bi): start it or stop it")
+    p.add_argument("action", choices=["start", "stop"])
+    p.set_defaults(func=_bi)
     return parser
+
+
+def _bi(args: argparse.Namespace) -> int:
+    from pulse import bi
+
+    if args.action == "stop":
+        print("Superset stopped" if bi.stop() else "Superset was not running")
+        return 0
+    from pulse.access import ensure_bi_role
+
+    conn = db.current()
+    ensure_bi_role(conn)
+    with conn.connect() as pg:
+        marts = pg.execute(
+            "select count(*) from information_schema.tables where table_schema = any(%s)",
+            (["mentorhub", "sales", "elearning", "shop"],),
+        ).fetchone()[0]
+    if not marts:
+        print("warning: no marts in this database yet: run `make demo` (or `make build`)")
+    bi.prepare(conn)
+    url = bi.serve()
+    print(f"Superset serves the Pulse dashboards on {url}, reading {conn.dbname} as pulse_bi")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

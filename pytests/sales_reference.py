@@ -78,17 +78,26 @@ COLUMNS = {
         "conversion_from_start",
         "is_window_complete",
     ],
+    "sales_lead_transitions": [
+        "step_position",
+        "from_event",
+        "to_event",
+        "users",
+        "median_hours_between",
+    ],
 }
 
 INT_COLUMNS = {
     "sales_daily_kpis": [*COLUMNS["sales_daily_kpis"][2:7], "new_paying_users"],
     "sales_open_processes_daily": ["started", "closed_within_sla", "open_after_sla", "pending"],
     "sales_funnel_daily": ["step_order", "users"],
+    "sales_lead_transitions": ["step_position", "users"],
 }
 FLOAT_COLUMNS = {
     "sales_daily_kpis": ["revenue_rub"],
     "sales_open_processes_daily": ["open_rate"],
     "sales_funnel_daily": ["conversion_from_previous", "conversion_from_start"],
+    "sales_lead_transitions": ["median_hours_between"],
 }
 
 _TRUE = {"t", "true", "y", "yes", "on", "1"}
@@ -468,6 +477,32 @@ def _funnel(s: pd.DataFrame, window_days: int, last_day: date) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
+def _lead_transitions(s: pd.DataFrame, first_events: int = 7) -> pd.DataFrame:
+    """Each user's first ``first_events`` stream rows, paired with the next one; per
+    (position, from, to): users and the median of the hours between the two."""
+    s = s.copy()
+    s["position"] = s.groupby("user", sort=False).cumcount() + 1
+    s["event"] = s["step"].where(s["step"].notna(), "unknown")
+    head = s[s["position"] <= first_events]
+    pairs = head.merge(
+        head.assign(position=head["position"] - 1)[["user", "position", "event", "ts"]],
+        on=["user", "position"],
+        suffixes=("", "_next"),
+    )
+    if pairs.empty:
+        return _empty("sales_lead_transitions")
+    pairs["hours"] = (pairs["ts_next"] - pairs["ts"]).dt.total_seconds() / 3600
+    out = (
+        pairs.groupby(["position", "event", "event_next"])
+        .agg(users=("user", "size"), median_hours_between=("hours", "median"))
+        .reset_index()
+        .rename(
+            columns={"position": "step_position", "event": "from_event", "event_next": "to_event"}
+        )
+    )
+    return _finish("sales_lead_transitions", out)
+
+
 def compute_marts(
     raw_dir: str | Path,
     seeds_dir: str | Path,
@@ -504,4 +539,5 @@ def compute_marts(
         "sales_daily_kpis": _daily_kpis(stream, days),
         "sales_open_processes_daily": _open_processes(stream, days, processes, sla_hours, last_ts),
         "sales_funnel_daily": _funnel(stream, window_days, last_day),
+        "sales_lead_transitions": _lead_transitions(stream),
     }

@@ -16,6 +16,7 @@ KEYS = {
     "sales_daily_kpis": ["day", "segment"],
     "sales_open_processes_daily": ["day", "process", "segment"],
     "sales_funnel_daily": ["cohort_day", "segment", "step_order"],
+    "sales_lead_transitions": ["step_position", "from_event", "to_event"],
 }
 
 
