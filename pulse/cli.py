@@ -120,10 +120,8 @@ def _answers(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    import asyncio
-
     from pulse.report import NoData, build_report
-    from pulse.telegram import DeliveryError, Settings, deliver
+    from pulse.telegram import DeliveryError, Settings
 
     try:
         report = build_report(db.current(), args.date)
@@ -141,12 +139,38 @@ def _report(args: argparse.Namespace) -> int:
         return 0
     try:
         settings = Settings.from_env()
-        asyncio.run(deliver(report, settings))
     except DeliveryError as exc:
         print(f"report not delivered: {exc}", file=sys.stderr)
         return 1
-    print(f"report for {report.day:%Y-%m-%d} sent to {len(settings.chat_ids)} chat(s)")
-    return 0
+    return _send_report(report, settings, args.resend_uncertain)
+
+
+def _send_report(report, settings, resend_uncertain: bool) -> int:
+    """Deliver to every recipient; exit 1 naming each chat that failed. No token printed."""
+    import asyncio
+    import traceback
+
+    from pulse.telegram import DeliveryError, configure_logging, deliver, redact
+
+    configure_logging(settings.token, "WARNING")
+    day = f"{report.day:%Y-%m-%d}"
+    try:
+        result = asyncio.run(
+            deliver(report, settings, db.current(), resend_uncertain=resend_uncertain)
+        )
+    except DeliveryError as exc:
+        print(f"report not delivered: {exc}", file=sys.stderr)
+        return 1
+    except Exception:  # an unexpected failure: its traceback, without the token
+        print(redact(traceback.format_exc(), settings.token), file=sys.stderr)
+        return 1
+    for chat_id, parts in result.skipped.items():
+        print(f"chat {chat_id}: {', '.join(parts)} of {day} delivered before, not sent again")
+    delivered = [chat for chat in settings.chat_ids if chat not in result.failed]
+    print(f"report for {day} delivered to {len(delivered)} of {len(settings.chat_ids)} chat(s)")
+    for chat_id, reason in result.failed.items():
+        print(f"report not delivered to chat {chat_id}: {reason}", file=sys.stderr)
+    return 1 if result.failed else 0
 
 
 def _bot(args: argparse.Namespace) -> int:
@@ -158,7 +182,14 @@ def _bot(args: argparse.Namespace) -> int:
     except DeliveryError as exc:
         print(f"bot not started: {exc}", file=sys.stderr)
         return 1
-    run(db.current(), settings)
+    try:
+        run(db.current(), settings)
+    except Exception as exc:  # e.g. the token rejected at start: say so, without the token
+        from pulse.telegram import redact
+
+        print(f"bot stopped: {redact(f'{type(exc).__name__}: {exc}', settings.token)}",
+              file=sys.stderr)  # fmt: skip
+        return 1
     return 0
 
 
@@ -227,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="report day (YYYY-MM-DD); default: the data's last day",
     )
     p.add_argument("--dry-run", metavar="DIR", help="write message.txt and the PNGs to DIR")
+    p.add_argument(
+        "--resend-uncertain",
+        action="store_true",
+        help="send again the parts whose earlier reply was lost (check the chat first)",
+    )
     p.set_defaults(func=_report)
 
     p = commands.add_parser("bot", help="run the Telegram bot (/report, /subscribe, …)")

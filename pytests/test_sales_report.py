@@ -18,6 +18,7 @@ from sales_reference import compute_marts
 
 from pulse.db import PROJECT_DIR
 from pulse.report import KPIS, build_report, compose_text, kpi_lines
+from pulse.telegram import DeliveryLedger
 
 REPORT_DAY = date(2021, 8, 10)  # inside the generated sales data (2021-06-01 .. 2021-08-14)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -77,6 +78,15 @@ def test_a_kpi_beyond_three_sigma_raises_an_alert_line():
     assert len(alerts) == 1
     assert "Покупки после звонка 2-й линии = 20" in alerts[0]
     assert "выше нормы" in alerts[0]
+
+
+@pytest.fixture(autouse=True)
+def no_deliveries_yet(built):
+    """Each test starts with an empty delivery ledger: a report day is sent afresh."""
+    conn = built("sales")
+    DeliveryLedger(conn)
+    with conn.connect() as db:
+        db.execute("truncate pulse_bot.deliveries")
 
 
 def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.CompletedProcess:
