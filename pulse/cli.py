@@ -83,10 +83,16 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     from pulse.load import LoadError, load
+    from pulse.locks import LockTimeout, turn
 
     paths = [Path(path) for path in args.paths]
+    conn = db.current()
     try:
-        loaded = load(db.current(), args.domain, *paths, progress=sys.stderr.isatty())
+        with turn(conn, exclusive=False, what="pulse load"):  # not during a build
+            loaded = load(conn, args.domain, *paths, progress=sys.stderr.isatty())
+    except LockTimeout as exc:
+        print(f"load not started, nothing was loaded: {exc}", file=sys.stderr)
+        return 1
     except LoadError as exc:
         print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
         return 2
@@ -108,8 +114,34 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+# dbt commands that write tables: they take their turn with the loads (pulse.locks)
+BUILDING = {"build", "run", "seed", "snapshot"}
+
+
 def _dbt(args: argparse.Namespace) -> int:
-    return db.run_dbt(args.dbt_args, db.current(), check=False)
+    conn = db.current()
+    command = next((arg for arg in args.dbt_args if not arg.startswith("-")), None)
+    if command not in BUILDING:
+        return db.run_dbt(args.dbt_args, conn, check=False)
+    from pulse import locks
+
+    try:
+        with (
+            locks.turn(conn, exclusive=True, what=f"pulse dbt {command}"),
+            locks.watch_blockers(conn) as blockers,
+        ):
+            code = db.run_dbt(args.dbt_args, conn, check=False)
+    except locks.LockTimeout as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if code and blockers:
+        print(
+            f"dbt {command} failed after waiting for a lock held by "
+            f"{'; '.join(blockers.values())}. End that session "
+            "(select pg_terminate_backend(PID)) or let it finish, then build again.",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _answers(args: argparse.Namespace) -> int:
