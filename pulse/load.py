@@ -321,10 +321,15 @@ def _progress_bar(file: Path, enabled: bool):
 
 
 def setup(conn: Connection, domains: list[str] | None = None) -> None:
-    """Create every raw schema and table of the contracts (empty when new), and the BI role."""
+    """Create every raw schema and table of the contracts (empty when new).
+
+    The full setup (no ``domains``: `pulse setup`) also makes the BI role; a load, which
+    sets up only its domain, never touches roles.
+    """
     from pulse.access import ensure_bi_role
 
-    ensure_bi_role(conn)
+    if domains is None:
+        ensure_bi_role(conn)
     with conn.connect() as db, db.cursor() as cur:
         for domain in domains or list(DOMAINS):
             for statement in create_statements(domain):
