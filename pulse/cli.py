@@ -101,6 +101,8 @@ def _load(args: argparse.Namespace) -> int:
             print(f"skipped {item.path}: the same file was loaded before as {item.skipped_as}")
             continue
         print(f"loaded {item.rows:>10,} rows into raw_{args.domain}.{item.table} from {item.path}")
+        if item.continues:
+            print(f"  (only its new lines: its start is {item.continues}, loaded before)")
     if len(paths) == 1 and paths[0].is_dir():
         from pulse.contracts import DOMAINS
 

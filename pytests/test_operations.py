@@ -242,3 +242,56 @@ def test_a_build_blocked_by_an_idle_bi_transaction_fails_naming_it(built, tmp_pa
     assert f"session {bi_pid} (user {BI_ROLE}" in result.stderr
     assert "idle in transaction" in result.stderr
     assert "pg_terminate_backend" in result.stderr
+
+
+# -- 5. a cumulative export: the same growing file, re-sent with one more day --------------
+
+
+def test_a_cumulative_export_appends_only_its_new_day(make_database, tmp_path):
+    conn = make_database("ops_cumulative")
+    generate_shop(tmp_path / "days", rows=30_000, seed=3, start=START, days=20)
+    generate_shop(tmp_path / "next", rows=1_500, seed=3, start=START + timedelta(20), days=1)
+    first = tmp_path / "days" / "dataset_telemetry.csv"
+    extra = (tmp_path / "next" / "dataset_telemetry.csv").read_text().splitlines()[1:]
+    cumulative = tmp_path / "export" / "dataset_telemetry.csv"  # same name, one day more
+    cumulative.parent.mkdir()
+    cumulative.write_text(first.read_text() + "\n".join(extra) + "\n")
+    base_rows = sum(1 for _ in first.open()) - 1
+
+    assert pulse(conn, "load", "shop", str(first)).returncode == 0
+    build(conn, tmp_path / "t1", *SHOP_MODELS)
+    again = pulse(conn, "load", "shop", str(cumulative))
+    assert again.returncode == 0, again.stderr
+    assert f"{len(extra):>10,} rows" in again.stdout and "its start is" in again.stdout
+    with conn.connect() as db:
+        rows = db.execute("select count(*) from raw_shop.telemetry").fetchone()[0]
+        added = db.execute(
+            "select rows from raw_shop._loads order by loaded_at desc limit 1"
+        ).fetchone()[0]
+    assert rows == base_rows + len(extra) and added == len(extra)
+    assert pulse(conn, "load", "shop", str(cumulative)).stdout.startswith("skipped")
+
+    build(conn, tmp_path / "t1", *SHOP_MODELS)
+    incremental = snapshot(conn)
+    expected = compute_marts([first, tmp_path / "next" / "dataset_telemetry.csv"])
+    for mart in KEYS:
+        compare(incremental[mart], expected[mart], mart)
+
+
+def test_a_bad_line_in_the_new_part_of_a_cumulative_export_names_its_physical_line(
+    make_database, tmp_path
+):
+    conn = make_database("ops_cumulative_bad")
+    generate_shop(tmp_path / "days", rows=2_000, seed=3, start=START, days=5)
+    first = tmp_path / "days" / "dataset_telemetry.csv"
+    lines = first.read_text().splitlines()
+    bad = lines[1].split(",")
+    bad[3] = "04.01.2022 10:00:00"  # the timestamp column, not ISO
+    cumulative = tmp_path / "cumulative.csv"
+    cumulative.write_text("\n".join([*lines, lines[2], ",".join(bad)]) + "\n")
+    assert pulse(conn, "load", "shop", str(first)).returncode == 0
+    result = pulse(conn, "load", "shop", str(cumulative))
+    assert result.returncode == 2
+    assert f"line {len(lines) + 2}" in result.stderr  # the file's own numbering
+    with conn.connect() as db:
+        assert db.execute("select count(*) from raw_shop._loads").fetchone()[0] == 1
