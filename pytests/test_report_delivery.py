@@ -7,14 +7,13 @@ and no line the report or the bot prints, at any log level, shows the token.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 
 import pytest
 from fake_telegram import FakeBotApi
-from test_sales_report import REPORT_DAY, run_report
+from test_sales_report import REPORT_DAY, run_report, telegram_env
 
 from pulse.telegram import DeliveryLedger
 
@@ -152,17 +151,7 @@ def run_bot_process(
 
     Its output goes to files: at DEBUG it outgrows a pipe that nobody reads meanwhile.
     """
-    environment = {
-        **os.environ,
-        "PULSE_DATABASE_URL": conn.url(hide_password=False),
-        "PULSE_TELEGRAM_TOKEN": fake.token,
-        "PULSE_TELEGRAM_CHAT_IDS": "111,222",
-        "PULSE_TELEGRAM_BASE_URL": fake.base_url,
-        "PULSE_TELEGRAM_RETRY_DELAY": "0.05",
-        **DEBUG,
-        **env,
-    }
-    environment.pop("DBT_PGHOST", None)
+    environment = telegram_env(conn, fake, **DEBUG, **env)
     out, err = tmp_path / "bot.out", tmp_path / "bot.err"
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(

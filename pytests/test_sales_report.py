@@ -89,7 +89,8 @@ def no_deliveries_yet(built):
         db.execute("truncate pulse_bot.deliveries")
 
 
-def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.CompletedProcess:
+def telegram_env(conn, fake: FakeBotApi, **env: str) -> dict[str, str]:
+    """The environment of a `pulse report` or `pulse bot` process talking to ``fake``."""
     environment = {
         **os.environ,
         "PULSE_DATABASE_URL": conn.url(hide_password=False),
@@ -100,11 +101,15 @@ def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.Com
         **env,
     }
     environment.pop("DBT_PGHOST", None)
+    return environment
+
+
+def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pulse", "report", *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=telegram_env(conn, fake, **env),
         timeout=300,
     )
 
