@@ -53,8 +53,15 @@ def _db(args: argparse.Namespace) -> int:
 
 def _setup(args: argparse.Namespace) -> int:
     from pulse.load import setup
+    from pulse.locks import LockTimeout, turn
 
-    setup(db.current())
+    conn = db.current()
+    try:
+        with turn(conn, exclusive=True, what="pulse setup"):  # its DDL and ALTER ROLE alone
+            setup(conn)
+    except LockTimeout as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print("raw schemas and tables of every contract are in place")
     return 0
 

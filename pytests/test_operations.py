@@ -22,6 +22,7 @@ from test_shop_marts import KEYS, SHOP_MODELS, compare, late_file, snapshot
 from pulse.access import BI_ROLE
 from pulse.generate.sales import generate as generate_sales
 from pulse.generate.shop import generate as generate_shop
+from pulse.locks import LOCK_KEY
 
 START, DAYS = date(2021, 3, 1), 40
 
@@ -119,6 +120,25 @@ def test_a_load_during_a_build_waits_and_the_next_build_takes_it(
     for mart in KEYS:
         compare(incremental[mart], full_refresh[mart], mart)
         compare(incremental[mart], expected[mart], mart)
+
+
+@pytest.mark.parametrize(
+    ("held", "command"),
+    [("pg_advisory_lock", ("load", "shop")), ("pg_advisory_lock_shared", ("dbt", "build"))],
+    ids=["a load waits for a build", "a build waits for a load"],
+)
+def test_the_second_waits_with_a_message_then_gives_up(make_database, shop_files, held, command):
+    conn = make_database("ops_turns")
+    args = (*command, str(shop_files[1])) if command[0] == "load" else command
+    with conn.connect(autocommit=True, application_name="the other side") as other:
+        other.execute(f"select {held}(0, %s)", (LOCK_KEY,))
+        other_pid = other.info.backend_pid
+        result = pulse(conn, *args, PULSE_LOCK_WAIT="1")
+    assert result.returncode == 1
+    assert f"waiting for the other side (session {other_pid}" in result.stderr
+    assert "gave up after 1 s (PULSE_LOCK_WAIT)" in result.stderr
+    with conn.connect() as db:
+        assert db.execute("select count(*) from raw_shop.telemetry").fetchone()[0] == 0
 
 
 # -- 3. the BI role: made by setup only, hashed on the client, closed elsewhere --------------
