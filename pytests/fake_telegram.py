@@ -4,7 +4,7 @@ python-telegram-bot talks to it through ``base_url`` exactly as it would to Tele
 fake records every call (method, fields, uploaded files), serves queued updates to
 ``getUpdates`` and can be told to fail the next calls (HTTP 502, or 429 with retry_after),
 to refuse a chat (403, the user blocked the bot), to reject the token (401), or to take a
-message and lose its reply (the connection closes before the answer).
+message and lose its reply (the connection closes before the answer) or answer it late.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class FakeBotApi:
         self.blocked_chats: set[int] = set()
         self.token_rejected = False
         self.replies_to_lose = 0
+        self.slow_replies: list[float] = []  # seconds to wait before answering a message
         self._updates: list[dict] = []
         self._next_update_id = 1
         self._next_message_id = 1
@@ -81,6 +82,11 @@ class FakeBotApi:
         """Deliver (and record) the next ``count`` messages but close without a reply."""
         with self._lock:
             self.replies_to_lose += count
+
+    def slow_next_replies(self, count: int, seconds: float) -> None:
+        """Deliver (and record) the next ``count`` messages, answering ``seconds`` late."""
+        with self._lock:
+            self.slow_replies.extend([seconds] * count)
 
     def send_command(self, chat_id: int, text: str) -> None:
         """Queue a message from a user, as Telegram would deliver it to getUpdates."""
@@ -151,6 +157,8 @@ class FakeBotApi:
                 if self.replies_to_lose:
                     self.replies_to_lose -= 1
                     return None
+                delay = self.slow_replies.pop(0) if self.slow_replies else 0
+            time.sleep(delay)
             return 200, result
         return 200, {"ok": True, "result": True}
 
@@ -208,11 +216,14 @@ class FakeBotApi:
 
             def _reply(self, status: int, answer: dict) -> None:
                 data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped waiting
+                    self.close_connection = True
 
         return Handler
 

@@ -69,6 +69,15 @@ def test_a_lost_reply_never_duplicates_the_message(conn):
         assert counts(fake, 111) == (2, 3) and counts(fake, 222) == (1, 3)
 
 
+def test_a_reply_slower_than_the_timeout_is_not_taken_for_a_failure(conn):
+    with FakeBotApi() as fake:
+        fake.slow_next_replies(1, seconds=8)  # python-telegram-bot reads for 5 s
+        result = run_report(conn, fake, *DAY)
+        assert result.returncode == 1
+        assert "chat 111" in result.stderr and "may have arrived" in result.stderr
+        assert counts(fake, 111) == (1, 3) and counts(fake, 222) == (1, 3)
+
+
 def test_a_long_retry_after_fails_that_part_instead_of_sleeping(conn):
     with FakeBotApi() as fake:
         fake.fail_next(1, status=429, retry_after=600, method="sendMessage")
