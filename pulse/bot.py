@@ -18,7 +18,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 
 from pulse.db import Connection
 from pulse.report import NoData, build_report
-from pulse.telegram import DeliveryError, Settings, send_report
+from pulse.telegram import DeliveryError, Settings, configure_logging, send_report
 
 DAILY_AT = time(8, 45, tzinfo=ZoneInfo("Europe/Moscow"))
 HELP = (
@@ -144,5 +144,6 @@ async def send_daily(application: Application, conn: Connection, settings: Setti
 
 
 def run(conn: Connection, settings: Settings) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    """Poll until stopped. Logs at PULSE_LOG_LEVEL (default INFO), the token shown as ***."""
+    configure_logging(settings.token, "INFO")
     build_application(conn, settings).run_polling(allowed_updates=Update.ALL_TYPES)

@@ -53,8 +53,15 @@ def _db(args: argparse.Namespace) -> int:
 
 def _setup(args: argparse.Namespace) -> int:
     from pulse.load import setup
+    from pulse.locks import LockTimeout, turn
 
-    setup(db.current())
+    conn = db.current()
+    try:
+        with turn(conn, exclusive=True, what="pulse setup"):  # its DDL and ALTER ROLE alone
+            setup(conn)
+    except LockTimeout as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print("raw schemas and tables of every contract are in place")
     return 0
 
@@ -83,10 +90,16 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     from pulse.load import LoadError, load
+    from pulse.locks import LockTimeout, turn
 
     paths = [Path(path) for path in args.paths]
+    conn = db.current()
     try:
-        loaded = load(db.current(), args.domain, *paths, progress=sys.stderr.isatty())
+        with turn(conn, exclusive=False, what="pulse load"):  # not during a build
+            loaded = load(conn, args.domain, *paths, progress=sys.stderr.isatty())
+    except LockTimeout as exc:
+        print(f"load not started, nothing was loaded: {exc}", file=sys.stderr)
+        return 1
     except LoadError as exc:
         print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
         return 2
@@ -95,6 +108,8 @@ def _load(args: argparse.Namespace) -> int:
             print(f"skipped {item.path}: the same file was loaded before as {item.skipped_as}")
             continue
         print(f"loaded {item.rows:>10,} rows into raw_{args.domain}.{item.table} from {item.path}")
+        if item.continues:
+            print(f"  (only its new lines: its start is {item.continues}, loaded before)")
     if len(paths) == 1 and paths[0].is_dir():
         from pulse.contracts import DOMAINS
 
@@ -108,8 +123,34 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+# dbt commands that write tables: they take their turn with the loads (pulse.locks)
+BUILDING = {"build", "run", "seed", "snapshot"}
+
+
 def _dbt(args: argparse.Namespace) -> int:
-    return db.run_dbt(args.dbt_args, db.current(), check=False)
+    conn = db.current()
+    command = next((arg for arg in args.dbt_args if not arg.startswith("-")), None)
+    if command not in BUILDING:
+        return db.run_dbt(args.dbt_args, conn, check=False)
+    from pulse import locks
+
+    try:
+        with (
+            locks.turn(conn, exclusive=True, what=f"pulse dbt {command}"),
+            locks.watch_blockers(conn) as blockers,
+        ):
+            code = db.run_dbt(args.dbt_args, conn, check=False)
+    except locks.LockTimeout as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if code and blockers:
+        print(
+            f"dbt {command} failed after waiting for a lock held by "
+            f"{'; '.join(blockers.values())}. End that session "
+            "(select pg_terminate_backend(PID)) or let it finish, then build again.",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _answers(args: argparse.Namespace) -> int:
@@ -120,10 +161,8 @@ def _answers(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    import asyncio
-
     from pulse.report import NoData, build_report
-    from pulse.telegram import DeliveryError, Settings, deliver
+    from pulse.telegram import DeliveryError, Settings
 
     try:
         report = build_report(db.current(), args.date)
@@ -141,12 +180,38 @@ def _report(args: argparse.Namespace) -> int:
         return 0
     try:
         settings = Settings.from_env()
-        asyncio.run(deliver(report, settings))
     except DeliveryError as exc:
         print(f"report not delivered: {exc}", file=sys.stderr)
         return 1
-    print(f"report for {report.day:%Y-%m-%d} sent to {len(settings.chat_ids)} chat(s)")
-    return 0
+    return _send_report(report, settings, args.resend_uncertain)
+
+
+def _send_report(report, settings, resend_uncertain: bool) -> int:
+    """Deliver to every recipient; exit 1 naming each chat that failed. No token printed."""
+    import asyncio
+    import traceback
+
+    from pulse.telegram import DeliveryError, configure_logging, deliver, redact
+
+    configure_logging(settings.token, "WARNING")
+    day = f"{report.day:%Y-%m-%d}"
+    try:
+        result = asyncio.run(
+            deliver(report, settings, db.current(), resend_uncertain=resend_uncertain)
+        )
+    except DeliveryError as exc:
+        print(f"report not delivered: {exc}", file=sys.stderr)
+        return 1
+    except Exception:  # an unexpected failure: its traceback, without the token
+        print(redact(traceback.format_exc(), settings.token), file=sys.stderr)
+        return 1
+    for chat_id, parts in result.skipped.items():
+        print(f"chat {chat_id}: {', '.join(parts)} of {day} delivered before, not sent again")
+    delivered = [chat for chat in settings.chat_ids if chat not in result.failed]
+    print(f"report for {day} delivered to {len(delivered)} of {len(settings.chat_ids)} chat(s)")
+    for chat_id, reason in result.failed.items():
+        print(f"report not delivered to chat {chat_id}: {reason}", file=sys.stderr)
+    return 1 if result.failed else 0
 
 
 def _bot(args: argparse.Namespace) -> int:
@@ -158,7 +223,14 @@ def _bot(args: argparse.Namespace) -> int:
     except DeliveryError as exc:
         print(f"bot not started: {exc}", file=sys.stderr)
         return 1
-    run(db.current(), settings)
+    try:
+        run(db.current(), settings)
+    except Exception as exc:  # e.g. the token rejected at start: say so, without the token
+        from pulse.telegram import redact
+
+        print(f"bot stopped: {redact(f'{type(exc).__name__}: {exc}', settings.token)}",
+              file=sys.stderr)  # fmt: skip
+        return 1
     return 0
 
 
@@ -231,6 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="report day (YYYY-MM-DD); default: the data's last day",
     )
     p.add_argument("--dry-run", metavar="DIR", help="write message.txt and the PNGs to DIR")
+    p.add_argument(
+        "--resend-uncertain",
+        action="store_true",
+        help="send again the parts whose earlier reply was lost (check the chat first)",
+    )
     p.set_defaults(func=_report)
 
     p = commands.add_parser("bot", help="run the Telegram bot (/report, /subscribe, …)")

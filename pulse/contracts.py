@@ -171,6 +171,9 @@ def create_statements(domain: str, schema: str | None = None) -> list[str]:
             # when a load comes in later than their lookback (a ledger from before it gets
             # the column here, and pulse.load.setup fills it for the earlier loads)
             f'alter table "{schema}"._loads add column if not exists first_event_at timestamp',
+            # the file's size: a later file that starts with the same bytes (a cumulative
+            # export) appends only what follows them
+            f'alter table "{schema}"._loads add column if not exists bytes bigint',
             # The log arrives in time order: a BRIN index finds a day range almost for free
             # and costs next to nothing to keep up while appending.
             f'create index if not exists telemetry_timestamp_brin on "{schema}".telemetry '

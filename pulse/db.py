@@ -207,9 +207,19 @@ def current(*, start: bool = True) -> Connection:
     return status
 
 
+DBT_LOCK_TIMEOUT = "120s"
+
+
 def run_dbt(args: list[str], conn: Connection, *, check: bool = True) -> int:
-    """Run the dbt CLI of this virtualenv in the project, pointed at ``conn``."""
+    """Run the dbt CLI of this virtualenv in the project, pointed at ``conn``.
+
+    dbt's sessions get ``lock_timeout`` = PULSE_DBT_LOCK_TIMEOUT (default 120s).
+    """
     env = {**os.environ, **conn.dbt_env()}
+    # dbt's sessions give up on a lock after this (a BI session idle in a transaction
+    # would otherwise hold a rebuild forever); libpq passes PGOPTIONS to the server.
+    lock_timeout = os.environ.get("PULSE_DBT_LOCK_TIMEOUT", DBT_LOCK_TIMEOUT)
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={lock_timeout}".strip()
     env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     ensure_profiles()

@@ -50,6 +50,7 @@ class LoadedFile:
     table: str
     rows: int
     skipped_as: str | None = None  # set when the same file was loaded before (by checksum)
+    continues: str | None = None  # set when its start was loaded before as this file
 
 
 def _fail(path: Path, line: int | None, column: str | None, rule: str) -> LoadError:
@@ -110,7 +111,7 @@ def check_header(path: Path, table: Table, delimiter: str = ",") -> None:
         )
 
 
-def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
+def _copy_error(path: Path, exc: psycopg.Error, line_offset: int = 0) -> LoadError:
     """Turn COPY's own complaint (bad quoting, wrong field count, bad encoding) into ours."""
     diag = exc.diag
     context = diag.context or ""
@@ -118,7 +119,7 @@ def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
     column = None
     match = re.search(r"line (\d+)(?:, column (\w+))?", context)
     if match:
-        line = int(match.group(1))
+        line = int(match.group(1)) + line_offset
         column = match.group(2)
     rule = (diag.message_primary or str(exc)).strip()
     if diag.constraint_name:  # a format CHECK of a landing table, named for its rule
@@ -213,6 +214,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Prefix:
+    """The start of a file that is, byte for byte, a file loaded before."""
+
+    file_name: str
+    size: int  # bytes, ending at a line end
+    lines: int  # physical lines in it, header included
+
+
+def _loaded_prefix(cur: psycopg.Cursor, schema: str, file: Path) -> _Prefix | None:
+    """The longest earlier load that this file starts with (a cumulative export), if any.
+
+    The ledger keeps each file's size and SHA-256; one pass over the file hashes its
+    first bytes at every size the ledger holds and compares. The match must end at a
+    line end, so the rest of the file is whole CSV lines.
+    """
+    size = file.stat().st_size
+    candidates = cur.execute(
+        sql.SQL(
+            "select bytes, sha256, file_name from {} where bytes is not null and bytes < %s "
+            "order by bytes"
+        ).format(sql.Identifier(schema, "_loads")),
+        (size,),
+    ).fetchall()
+    if not candidates:
+        return None
+    digest, position, lines, last_byte, found = hashlib.sha256(), 0, 0, b"", None
+    pending = list(candidates)
+    with file.open("rb") as handle:
+        while pending and (chunk := handle.read(COPY_CHUNK * 8)):
+            while chunk:
+                boundary = pending[0][0] if pending else position + len(chunk)
+                piece, chunk = chunk[: boundary - position], chunk[boundary - position :]
+                digest.update(piece)
+                lines += piece.count(b"\n")
+                position += len(piece)
+                last_byte = piece[-1:] or last_byte
+                while pending and pending[0][0] == position:
+                    _, sha256, name = pending.pop(0)
+                    if last_byte == b"\n" and digest.hexdigest() == sha256:
+                        found = _Prefix(name, position, lines)
+                if not pending:
+                    break
+    return found
+
+
 def _append(
     conn: Connection, domain: str, file: Path, table: Table, delimiter: str, progress: bool
 ) -> LoadedFile:
@@ -235,6 +282,8 @@ def _append(
         ).fetchone()
         if seen:
             return LoadedFile(file, table.name, 0, skipped_as=seen[0])
+        # a cumulative export (the same growing file every day): only its new lines
+        prefix = _loaded_prefix(cur, schema, file)
         # One streaming pass: COPY into a temporary landing table, typed except for the
         # timestamps, which stay text under a CHECK of the contract's format (PostgreSQL
         # alone would read '2021-12-07Tx00:01:13' or '04.01.2022' as a time). COPY names
@@ -263,6 +312,9 @@ def _append(
         bar = _progress_bar(file, progress)
         try:
             with cur.copy(copy) as copier, file.open("rb") as handle:
+                if prefix:  # the header, then what follows the part loaded before
+                    copier.write(handle.readline())
+                    handle.seek(prefix.size)
                 while chunk := handle.read(COPY_CHUNK):
                     copier.write(chunk)
                     bar.update(len(chunk))
@@ -284,7 +336,7 @@ def _append(
             )
         except psycopg.Error as exc:
             db.rollback()
-            raise _copy_error(file, exc) from None
+            raise _copy_error(file, exc, prefix.lines - 1 if prefix else 0) from None
         finally:
             bar.close()
         rows = cur.rowcount
@@ -298,13 +350,13 @@ def _append(
         cur.execute(sql.SQL("drop table {}").format(landing))
         cur.execute(
             sql.SQL(
-                "insert into {} (file_name, sha256, rows, loaded_at, first_event_at) "
-                "values (%s, %s, %s, now(), %s)"
+                "insert into {} (file_name, sha256, rows, loaded_at, first_event_at, bytes) "
+                "values (%s, %s, %s, now(), %s, %s)"
             ).format(sql.Identifier(schema, "_loads")),
-            (file.name, checksum, rows, first_event_at),
+            (file.name, checksum, rows, first_event_at, file.stat().st_size),
         )
         db.commit()
-    return LoadedFile(file, table.name, rows)
+    return LoadedFile(file, table.name, rows, continues=prefix.file_name if prefix else None)
 
 
 def _progress_bar(file: Path, enabled: bool):
@@ -321,10 +373,15 @@ def _progress_bar(file: Path, enabled: bool):
 
 
 def setup(conn: Connection, domains: list[str] | None = None) -> None:
-    """Create every raw schema and table of the contracts (empty when new), and the BI role."""
+    """Create every raw schema and table of the contracts (empty when new).
+
+    The full setup (no ``domains``: `pulse setup`) also makes the BI role; a load, which
+    sets up only its domain, never touches roles.
+    """
     from pulse.access import ensure_bi_role
 
-    ensure_bi_role(conn)
+    if domains is None:
+        ensure_bi_role(conn)
     with conn.connect() as db, db.cursor() as cur:
         for domain in domains or list(DOMAINS):
             for statement in create_statements(domain):

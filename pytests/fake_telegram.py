@@ -2,7 +2,9 @@
 
 python-telegram-bot talks to it through ``base_url`` exactly as it would to Telegram. The
 fake records every call (method, fields, uploaded files), serves queued updates to
-``getUpdates`` and can be told to fail the next calls (HTTP 502, or 429 with retry_after).
+``getUpdates`` and can be told to fail the next calls (HTTP 502, or 429 with retry_after),
+to refuse a chat (403, the user blocked the bot), to reject the token (401), or to take a
+message and lose its reply (the connection closes before the answer) or answer it late.
 """
 
 from __future__ import annotations
@@ -38,7 +40,11 @@ class FakeBotApi:
     def __init__(self, token: str = "123456:TEST"):
         self.token = token
         self.calls: list[Call] = []
-        self.failures: list[tuple[int, int | None]] = []  # (status, retry_after)
+        self.failures: list[tuple[int, int | None, str]] = []  # status, retry_after, method
+        self.blocked_chats: set[int] = set()
+        self.token_rejected = False
+        self.replies_to_lose = 0
+        self.slow_replies: list[float] = []  # seconds to wait before answering a message
         self._updates: list[dict] = []
         self._next_update_id = 1
         self._next_message_id = 1
@@ -60,9 +66,27 @@ class FakeBotApi:
         self._server.server_close()
 
     # -- what tests use ---------------------------------------------------------------
-    def fail_next(self, count: int, status: int = 502, retry_after: int | None = None) -> None:
+    def fail_next(
+        self, count: int, status: int = 502, retry_after: int | None = None, method: str = ""
+    ) -> None:
+        """Fail the next ``count`` calls (of ``method`` only, when given)."""
         with self._lock:
-            self.failures.extend([(status, retry_after)] * count)
+            self.failures.extend([(status, retry_after, method)] * count)
+
+    def block_chat(self, chat_id: int) -> None:
+        """Answer every message to ``chat_id`` with 403, as when the user blocked the bot."""
+        with self._lock:
+            self.blocked_chats.add(chat_id)
+
+    def lose_next_replies(self, count: int) -> None:
+        """Deliver (and record) the next ``count`` messages but close without a reply."""
+        with self._lock:
+            self.replies_to_lose += count
+
+    def slow_next_replies(self, count: int, seconds: float) -> None:
+        """Deliver (and record) the next ``count`` messages, answering ``seconds`` late."""
+        with self._lock:
+            self.slow_replies.extend([seconds] * count)
 
     def send_command(self, chat_id: int, text: str) -> None:
         """Queue a message from a user, as Telegram would deliver it to getUpdates."""
@@ -101,10 +125,22 @@ class FakeBotApi:
         raise AssertionError(f"timed out; calls so far: {[c.method for c in self.calls]}")
 
     # -- the server ---------------------------------------------------------------------
-    def _answer(self, call: Call) -> tuple[int, dict]:
+    def _answer(self, call: Call) -> tuple[int, dict] | None:
+        """The status and body to answer with; None to close without answering."""
         with self._lock:
-            if call.method != "getUpdates" and self.failures:
-                status, retry_after = self.failures.pop(0)
+            if self.token_rejected:
+                return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            chat = call.fields.get("chat_id")
+            if chat is not None and chat.lstrip("-").isdigit() and int(chat) in self.blocked_chats:
+                description = "Forbidden: bot was blocked by the user"
+                return 403, {"ok": False, "error_code": 403, "description": description}
+            failure = next(
+                (f for f in self.failures if f[2] in ("", call.method)),
+                None,
+            )
+            if call.method != "getUpdates" and failure:
+                self.failures.remove(failure)
+                status, retry_after, _ = failure
                 body = {"ok": False, "error_code": status, "description": "Bad Gateway"}
                 if retry_after is not None:
                     body["description"] = "Too Many Requests"
@@ -116,7 +152,14 @@ class FakeBotApi:
         if call.method == "getUpdates":
             return 200, {"ok": True, "result": self._poll(call)}
         if call.method in ("sendMessage", "sendPhoto"):
-            return 200, {"ok": True, "result": self._message(call)}
+            result = {"ok": True, "result": self._message(call)}
+            with self._lock:
+                if self.replies_to_lose:
+                    self.replies_to_lose -= 1
+                    return None
+                delay = self.slow_replies.pop(0) if self.slow_replies else 0
+            time.sleep(delay)
+            return 200, result
         return 200, {"ok": True, "result": True}
 
     def _poll(self, call: Call) -> list[dict]:
@@ -163,18 +206,24 @@ class FakeBotApi:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 call = _parse(self.path[len(prefix) :], self.headers.get("Content-Type", ""), body)
-                status, answer = fake._answer(call)
-                self._reply(status, answer)
+                answered = fake._answer(call)
+                if answered is None:  # delivered, but the reply is lost on the way back
+                    self.close_connection = True
+                    return
+                self._reply(*answered)
 
             do_GET = do_POST
 
             def _reply(self, status: int, answer: dict) -> None:
                 data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped waiting
+                    self.close_connection = True
 
         return Handler
 

@@ -18,6 +18,7 @@ from sales_reference import compute_marts
 
 from pulse.db import PROJECT_DIR
 from pulse.report import KPIS, build_report, compose_text, kpi_lines
+from pulse.telegram import DeliveryLedger
 
 REPORT_DAY = date(2021, 8, 10)  # inside the generated sales data (2021-06-01 .. 2021-08-14)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -79,7 +80,17 @@ def test_a_kpi_beyond_three_sigma_raises_an_alert_line():
     assert "выше нормы" in alerts[0]
 
 
-def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.CompletedProcess:
+@pytest.fixture(autouse=True)
+def no_deliveries_yet(built):
+    """Each test starts with an empty delivery ledger: a report day is sent afresh."""
+    conn = built("sales")
+    DeliveryLedger(conn)
+    with conn.connect() as db:
+        db.execute("truncate pulse_bot.deliveries")
+
+
+def telegram_env(conn, fake: FakeBotApi, **env: str) -> dict[str, str]:
+    """The environment of a `pulse report` or `pulse bot` process talking to ``fake``."""
     environment = {
         **os.environ,
         "PULSE_DATABASE_URL": conn.url(hide_password=False),
@@ -90,11 +101,15 @@ def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.Com
         **env,
     }
     environment.pop("DBT_PGHOST", None)
+    return environment
+
+
+def run_report(conn, fake: FakeBotApi, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pulse", "report", *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=telegram_env(conn, fake, **env),
         timeout=300,
     )
 
