@@ -38,6 +38,9 @@ from pulse.load import load
 SHOP_MODELS = "staging.shop+ intermediate.shop+ marts.shop"
 START = date(2021, 1, 1)
 TARGET_ROWS = 10_000_000  # the targets are set for this size
+# The production build's flags, as `make build` runs it (the Makefile's BUILD_FLAGS): no
+# unit tests (they check the SQL, `make test` runs them), no dbt artifacts written.
+NIGHTLY_FLAGS = ("--exclude-resource-type", "unit_test", "--no-write-json")
 
 
 @dataclass
@@ -112,8 +115,8 @@ def _dbt(conn: db.Connection, target: Path, *args: str) -> subprocess.Popen:
     db.ensure_profiles()
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.Popen(
-        [str(dbt), "build", "--select", SHOP_MODELS, "--quiet", "--target-path", str(target),
-         "--log-path", str(target), *args],
+        [str(dbt), "build", "--select", SHOP_MODELS, *NIGHTLY_FLAGS, "--quiet",
+         "--target-path", str(target), "--log-path", str(target), *args],
         cwd=db.PROJECT_DIR, env=env,
     )  # fmt: skip
 
