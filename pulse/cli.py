@@ -86,11 +86,19 @@ def _load(args: argparse.Namespace) -> int:
 
     paths = [Path(path) for path in args.paths]
     try:
-        loaded = load(db.current(), args.domain, *paths, progress=sys.stderr.isatty())
+        loaded = load(
+            db.current(),
+            args.domain,
+            *paths,
+            progress=sys.stderr.isatty(),
+            allow_empty=args.allow_empty,
+        )
     except LoadError as exc:
-        print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
+        print(f"load failed, nothing of this call was loaded: {exc}", file=sys.stderr)
         return 2
     for item in loaded:
+        if item.note:
+            print(f"note: {item.path}: {item.note}")
         if item.skipped_as:
             print(f"skipped {item.path}: the same file was loaded before as {item.skipped_as}")
             continue
@@ -212,7 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("load", help="load CSV files into raw_DOMAIN with COPY")
     p.add_argument("domain")
     p.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a folder of the domain's files, or files"
+        "paths", nargs="+", metavar="PATH", help="folders of the domain's files, or files"
+    )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let a file with a header and no rows empty a table that holds rows",
     )
     p.set_defaults(func=_load)
 

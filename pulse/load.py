@@ -1,15 +1,31 @@
-"""`pulse load DOMAIN PATH`: CSV files into the raw schema with COPY.
+"""`pulse load DOMAIN PATH…`: CSV files into the raw schema with COPY.
 
-Every file is first copied into a temporary all-text landing table and checked there (in
-SQL, so that it scales to large files): the header, the number of fields per line, and
-that every value casts to its contract type. The first problem found is reported with the
-file, line and column and the rule it breaks, and nothing is loaded. Only when every file
-of the call is clean are the raw tables replaced, all in one transaction, so reloading the
-same files is idempotent and a failed load leaves the previous data in place.
+Every file of every domain goes through one checking path, the same on any PostgreSQL
+from 15 on:
+
+1. the header is checked against the contract (a table the contract reads by position
+   only needs the right number of columns, and the load says so);
+2. the file is streamed with COPY into a temporary all-text landing table while Python
+   checks that its bytes are UTF-8 (an invalid byte is named by its physical line) and
+   holds back trailing blank lines, which are ignored;
+3. one SQL scan of the landing table checks every typed value for its format (a regular
+   expression) and its range (month 01 to 12, a day the month has, hours 00 to 23, the width of
+   an integer, a numeric column's plausible range) with plain arithmetic — not with
+   ``pg_input_is_valid``, which PostgreSQL 15 lacks.
+
+The first problem is reported as ``FILE, line N, column K (name): value 'v' …rule`` with
+the physical line of the file (lines inside quoted fields counted) and nothing of the call
+is loaded: every file of one call is written in one transaction, so a bad file leaves the
+previous data of every table in place. Snapshot tables are replaced (reloading the same
+files is idempotent); a file with a header and no rows does not empty a table that holds
+rows unless ``allow_empty`` is set. Log tables (the shop) are appended, a file whose
+checksum was loaded before is skipped.
 """
 
 from __future__ import annotations
 
+import calendar
+import codecs
 import csv
 import hashlib
 import re
@@ -23,21 +39,35 @@ from pulse.contracts import APPEND_DOMAINS, DOMAINS, Table, create_statements, r
 from pulse.db import Connection
 
 COPY_CHUNK = 1 << 20
+DELIMITERS = (",", ";", "\t")
 
-# An append-domain log's timestamps: ISO 8601 with a T, whole seconds (the telemetry format).
-_STRICT_TIMESTAMP = r"^[0-9]{4}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$"
-
-# The formats the contracts allow; pg_input_is_valid (PostgreSQL 16+) then checks ranges.
-_PATTERNS = {
-    "integer": r"^\s*[+-]?[0-9]{1,10}\s*$",
+# The formats the contracts allow, as PostgreSQL regular expressions over the trimmed
+# value (PostgreSQL alone would read 04.01.2022 as a date), with how a refusal says it.
+# A numeric has at most a three-digit exponent, so that its cast never overflows.
+_FORMATS = {
+    "integer": (r"^[+-]?[0-9]{1,10}$", "digits"),
+    "bigint": (r"^[+-]?[0-9]{1,19}$", "digits"),
     "timestamp": (
-        r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
-        r"([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?\s*$"
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?$",
+        "YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]",
     ),
-    "date": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$",
-    "boolean": r"(?i)^\s*(true|false|t|f|1|0)\s*$",
-    "numeric": r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$",
+    "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "YYYY-MM-DD"),
+    "boolean": (r"^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[tTfF01])$", "true/false/t/f/1/0"),
+    "numeric": (
+        r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$",
+        "a decimal number (NaN and Infinity are not numbers)",
+    ),
 }
+# An append-domain log's timestamps: ISO 8601 with a T, whole seconds (the telemetry format).
+_STRICT_TIMESTAMP = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
+    "YYYY-MM-DDTHH:MM:SS",
+)
+
+INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+# Every numeric column: below a million billion in absolute value (a contract may narrow
+# it, see Table.limits); larger values are export errors, not amounts.
+NUMERIC_MAX_ABS = 10**15
 
 
 class LoadError(Exception):
@@ -50,6 +80,7 @@ class LoadedFile:
     table: str
     rows: int
     skipped_as: str | None = None  # set when the same file was loaded before (by checksum)
+    note: str | None = None  # e.g. that the header was read by position
 
 
 def _fail(path: Path, line: int | None, column: str | None, rule: str) -> LoadError:
@@ -61,35 +92,55 @@ def _fail(path: Path, line: int | None, column: str | None, rule: str) -> LoadEr
     return LoadError(f"{where}: {rule}")
 
 
-DELIMITERS = (",", ";", "\t")
-
-
 def _header_line(path: Path) -> str:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        try:
-            line = handle.readline()
-        except UnicodeDecodeError as exc:
-            raise _fail(path, 1, None, f"not UTF-8 text ({exc.reason})") from None
+    with path.open("rb") as handle:  # bytes: text mode would decode lines beyond the first
+        raw = handle.readline()
+    try:
+        line = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _fail(path, 1, None, f"not UTF-8 text ({exc.reason})") from None
     if not line.strip():
         raise _fail(path, 1, None, "the file is empty, a header row is expected")
     return line
 
 
+def _split_header(line: str, delimiter: str) -> list[str]:
+    return [name.strip() for name in next(csv.reader([line], delimiter=delimiter))]
+
+
 def detect_delimiter(path: Path, table: Table) -> str:
-    """The separator whose split of the header gives the contract's columns (`,` `;` tab)."""
+    """The separator whose split of the header gives the contract's columns (`,` `;` tab).
+
+    A table read by position takes the separator that gives its number of columns.
+    """
     line = _header_line(path)
     for delimiter in DELIMITERS:
-        names = [name.strip() for name in next(csv.reader([line], delimiter=delimiter))]
-        if names == table.header_names:
+        if _split_header(line, delimiter) == table.header_names:
             return delimiter
+    if table.by_position:
+        for delimiter in DELIMITERS:
+            if len(_split_header(line, delimiter)) == len(table.columns):
+                return delimiter
     # No separator fits: use the most frequent one, so the header check names the problem.
     return max(DELIMITERS, key=line.count)
 
 
-def check_header(path: Path, table: Table, delimiter: str = ",") -> None:
-    header = next(csv.reader([_header_line(path)], delimiter=delimiter))
-    header = [name.strip() for name in header]
+def check_header(path: Path, table: Table, delimiter: str = ",") -> str | None:
+    """Raise LoadError unless the header fits the contract; return a note when read by position."""
+    header = _split_header(_header_line(path), delimiter)
     expected = table.header_names
+    if table.by_position and len(header) == len(expected):
+        if header == expected:
+            return None
+        return f"header {delimiter.join(header)!r} read by position as {delimiter.join(expected)}"
+    if table.by_position:
+        raise _fail(
+            path,
+            1,
+            None,
+            f"header has {len(header)} columns; {table.name} is read by position and has "
+            f"{len(expected)} ({delimiter.join(expected)})",
+        )
     for position, name in enumerate(expected, start=1):
         found = header[position - 1] if position <= len(header) else None
         if found != name:
@@ -108,34 +159,96 @@ def check_header(path: Path, table: Table, delimiter: str = ",") -> None:
             f"header has extra column {header[len(expected)]!r}; {table.name} has "
             f"{len(expected)} columns",
         )
+    return None
+
+
+def physical_line(path: Path, delimiter: str, record: int, position: int = 1) -> int:
+    """The physical line (1-based) where field `position` of data record `record` starts.
+
+    Records count from 1 after the header, as COPY counts them; a quoted field that spans
+    lines moves every later record down by its line breaks. Read again only when a problem
+    was found, so it costs nothing on a clean file.
+    """
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        start = 1
+        for number, fields in enumerate(reader):
+            if number == record:
+                return start + sum(field.count("\n") for field in fields[: position - 1])
+            start = reader.line_num + 1
+    return start
 
 
 def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
-    """Turn COPY's own complaint (bad quoting, wrong field count, bad encoding) into ours."""
+    """Turn COPY's own complaint (bad quoting, wrong field count) into ours."""
     diag = exc.diag
-    context = diag.context or ""
     line = None
-    column = None
-    match = re.search(r"line (\d+)(?:, column (\w+))?", context)
-    if match:
+    match = re.search(r"line (\d+)", diag.context or "")
+    if match:  # COPY counts physical lines, those inside quoted fields too
         line = int(match.group(1))
-        column = match.group(2)
     rule = (diag.message_primary or str(exc)).strip()
-    if diag.constraint_name:  # a format CHECK of a landing table, named for its rule
-        column = diag.constraint_name.split(" ")[0]
-        rule = f"value is not in the contract's format ({diag.constraint_name})"
     rule = rule.replace("extra data after last expected column", "more fields than the header")
     rule = rule.replace("missing data for column", "fewer fields than the header: no value for")
-    return _fail(path, line, column, rule)
+    return _fail(path, line, None, rule)
 
 
-def _land(cur: psycopg.Cursor, path: Path, table: Table, delimiter: str) -> str:
-    landing = f"_land_{table.name}"
+def _utf8_error(path: Path, delimiter: str, before: bytes, lines: int, exc) -> LoadError:
+    """An invalid byte at `exc.start` of `before`, after `lines` earlier line breaks."""
+    head = before[: exc.start]
+    line_start = head.rfind(b"\n") + 1
+    prefix = head[line_start:].decode("utf-8", errors="replace")
+    position = len(next(csv.reader([prefix], delimiter=delimiter), [""])) or 1
+    byte = before[exc.start : exc.start + 1].hex()
+    return _fail(
+        path,
+        lines + head.count(b"\n") + 1,
+        str(position),
+        f"not UTF-8 text: byte 0x{byte} ({exc.reason})",
+    )
+
+
+def _stream(path: Path, delimiter: str, write, bar) -> None:
+    """Write the file's bytes to `write`, checked as UTF-8, without trailing blank lines."""
+    pending = b""  # an incomplete UTF-8 sequence at the end of a chunk
+    held = b""  # trailing whitespace and line breaks, written once more text follows
+    lines = 0  # line breaks before `pending + chunk`
+    with path.open("rb") as handle:
+        while chunk := handle.read(COPY_CHUNK):
+            bar.update(len(chunk))
+            data = pending + chunk
+            try:
+                _, consumed = codecs.utf_8_decode(data, "strict", False)
+            except UnicodeDecodeError as exc:
+                raise _utf8_error(path, delimiter, data, lines, exc) from None
+            pending = data[consumed:]
+            complete = data[:consumed]
+            lines += complete.count(b"\n")
+            text = held + complete
+            body = text.rstrip(b" \t\r\n")
+            held = text[len(body) :]
+            if body:
+                write(body)
+    if pending:
+        try:
+            codecs.utf_8_decode(pending, "strict", True)
+        except UnicodeDecodeError as exc:
+            raise _utf8_error(path, delimiter, pending, lines, exc) from None
+    # the end of the last line (its own trailing blanks and line break), not the blank
+    # lines after it
+    newline = held.find(b"\n")
+    write(held if newline < 0 else held[: newline + 1])
+
+
+def _land(
+    cur: psycopg.Cursor, path: Path, table: Table, delimiter: str, progress: bool = False
+) -> sql.Identifier:
+    """COPY the file into a temporary all-text table, `_record` numbering its data rows."""
+    landing = sql.Identifier(f"_land_{table.name}")
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
-    cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(landing)))
+    cur.execute(sql.SQL("drop table if exists {}").format(landing))
     cur.execute(
-        sql.SQL("create temp table {} (_line bigint generated always as identity, {})").format(
-            sql.Identifier(landing),
+        sql.SQL("create temp table {} (_record bigint generated always as identity, {})").format(
+            landing,
             sql.SQL(", ").join(
                 sql.SQL("{} text").format(sql.Identifier(name)) for name in table.column_names
             ),
@@ -143,51 +256,167 @@ def _land(cur: psycopg.Cursor, path: Path, table: Table, delimiter: str) -> str:
     )
     copy = sql.SQL(
         "copy {} ({}) from stdin with (format csv, header true, delimiter {}, encoding 'UTF8')"
-    ).format(sql.Identifier(landing), columns, sql.Literal(delimiter))
-    cur.execute("savepoint land")
+    ).format(landing, columns, sql.Literal(delimiter))
+    bar = _progress_bar(path, progress)
     try:
-        with cur.copy(copy) as copier, path.open("rb") as handle:
-            while chunk := handle.read(COPY_CHUNK):
-                copier.write(chunk)
+        with cur.copy(copy) as copier:
+            _stream(path, delimiter, copier.write, bar)
     except psycopg.Error as exc:
-        cur.execute("rollback to savepoint land")
         raise _copy_error(path, exc) from None
+    finally:
+        bar.close()
     return landing
 
 
-def _check_types(
-    cur: psycopg.Cursor, path: Path, table: Table, landing: str, has_input_is_valid: bool
-) -> None:
+def _day_exists(value: str) -> str:
+    """SQL: the YYYY-MM-DD at the start of `value` is a day of the calendar (no 30 Feb)."""
+    year = f"cast(substr({value}, 1, 4) as integer)"
+    month = f"cast(substr({value}, 6, 2) as integer)"
+    day = f"cast(substr({value}, 9, 2) as integer)"
+    leap = f"({year} % 4 = 0 and ({year} % 100 <> 0 or {year} % 400 = 0))"
+    return (
+        f"{year} >= 1 and {month} between 1 and 12 and {day} between 1 and case"
+        f" when {month} = 2 then case when {leap} then 29 else 28 end"
+        f" when {month} in (4, 6, 9, 11) then 30 else 31 end"
+    )
+
+
+def _in_range(type_: str, value: str) -> str | None:
+    """SQL: a value already in its format is in its type's range (None: every one is)."""
+    if type_ in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[type_]
+        return f"cast({value} as numeric) between {low} and {high}"
+    if type_ == "date":
+        return _day_exists(value)
+    if type_ == "timestamp":
+        part = "cast(substr({v}, {at}, 2) as integer)"
+        hour, minute, second = (part.format(v=value, at=at) for at in (12, 15, 18))
+        return (
+            f"{_day_exists(value)} and (length({value}) < 13 or ({hour} <= 23"
+            f" and {minute} <= 59 and (length({value}) < 19 or {second} <= 59)))"
+        )
+    if type_ == "numeric":
+        return f"abs(cast({value} as numeric)) < {NUMERIC_MAX_ABS}"
+    return None
+
+
+def _rules(domain: str, table: Table) -> list[tuple[int, str, str, str]]:
+    """(position, name, type, SQL naming the rule a value breaks, or null) per typed column."""
+    limits = {name: (low, high) for name, low, high in table.limits}
+    rules = []
     for position, (name, type_) in enumerate(table.columns, start=1):
         if type_ == "text":
             continue
-        # The contract's format first (PostgreSQL alone would read 04.01.2022 as a
-        # date), then, where the server can tell, that the value really casts (no 30 Feb).
-        invalid = sql.SQL("{col} !~ {pattern}").format(
-            col=sql.Identifier(name), pattern=sql.Literal(_PATTERNS[type_])
+        value = f'"v{position}"'
+        pattern, _ = _FORMATS[type_]
+        if type_ == "timestamp" and domain in APPEND_DOMAINS:
+            pattern, _ = _STRICT_TIMESTAMP
+        checks = [(f"{value} !~ {_quote(pattern)}", "format")]
+        in_range = _in_range(type_, value)
+        if in_range:
+            checks.append((f"not ({in_range})", "range"))
+        if name in limits:
+            low, high = limits[name]
+            bounds = []
+            if low is not None:
+                bounds.append(f"cast({value} as numeric) >= {low}")
+            if high is not None:
+                bounds.append(f"cast({value} as numeric) <= {high}")
+            checks.append((f"not ({' and '.join(bounds)})", "limit"))
+        whens = " ".join(f"when {check} then '{rule}'" for check, rule in checks)
+        rules.append((position, name, type_, f"case when {value} is null then null {whens} end"))
+    return rules
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _check_values(
+    cur: psycopg.Cursor,
+    path: Path,
+    domain: str,
+    table: Table,
+    delimiter: str,
+    landing: sql.Identifier,
+) -> None:
+    """One scan: the first value (by line, then column) out of its format or range, refused."""
+    rules = _rules(domain, table)
+    if not rules:
+        return
+    trimmed = ", ".join(
+        f"nullif(btrim({sql.Identifier(name).as_string(cur)}), '') as \"v{position}\""
+        for position, name, _, _ in rules
+    )
+    broken = ", ".join(f'{rule} as "r{position}"' for position, _, _, rule in rules)
+    values = ", ".join(f'"v{position}"' for position, *_ in rules)
+    query = (
+        f"select _record, {values}, {broken} from (select _record, {trimmed} from "
+        f"{landing.as_string(cur)}) as landed where "
+        + " or ".join(f"({rule}) is not null" for *_, rule in rules)
+        + " order by _record limit 1"
+    )
+    found = cur.execute(query).fetchone()
+    if not found:
+        return
+    record, found = found[0], found[1:]
+    broken_values, broken_rules = found[: len(rules)], found[len(rules) :]
+    for (position, name, type_, _), value, rule in zip(
+        rules, broken_values, broken_rules, strict=True
+    ):
+        if rule is None:
+            continue
+        raise _fail(
+            path,
+            physical_line(path, delimiter, record, position),
+            f"{position} ({name})",
+            f"value {value!r} is not a valid {type_}: "
+            + _explain(domain, table, name, type_, value, rule),
         )
-        if has_input_is_valid:
-            invalid = sql.SQL("({} or not pg_input_is_valid(btrim({}), {}))").format(
-                invalid, sql.Identifier(name), sql.Literal(type_)
-            )
-        query = sql.SQL(
-            "select _line, {col} from {landing} "
-            "where nullif(btrim({col}), '') is not null and {invalid} order by _line limit 1"
-        ).format(col=sql.Identifier(name), landing=sql.Identifier(landing), invalid=invalid)
-        bad = cur.execute(query).fetchone()
-        if bad:
-            line_no, value = bad
-            raise _fail(
-                path,
-                line_no + 1,  # + the header line
-                f"{position} ({name})",
-                f"value {value!r} is not a valid {type_}",
-            )
 
 
-def _replace(cur: psycopg.Cursor, schema: str, table: Table, landing: str) -> int:
-    target = sql.Identifier(schema, table.name)
-    casts = sql.SQL(", ").join(
+def _explain(domain: str, table: Table, name: str, type_: str, value: str, rule: str) -> str:
+    """The rule a value breaks, in words."""
+    if rule == "format":
+        if type_ == "timestamp" and domain in APPEND_DOMAINS:
+            return f"expected {_STRICT_TIMESTAMP[1]}"
+        return f"expected {_FORMATS[type_][1]}"
+    if rule == "limit":
+        low, high = next((lo, hi) for column, lo, hi in table.limits if column == name)
+        bounds = " and ".join(
+            text
+            for text in (
+                None if low is None else f"at least {low:,}",
+                None if high is None else f"at most {high:,}",
+            )
+            if text
+        )
+        return f"outside the plausible range of {table.name}.{name} ({bounds})"
+    if type_ in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[type_]
+        return f"out of the {type_} range ({low} to {high})"
+    if type_ == "numeric":
+        return (
+            f"out of range (the contracts allow less than {NUMERIC_MAX_ABS:.0e} in absolute value)"
+        )
+    year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
+    if year < 1:
+        return "there is no year 0000"
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"there is no day {day:02d}: {calendar.month_name[month]} {year} has {days} days"
+    hour, minute = int(value[11:13]), int(value[14:16])
+    if hour > 23:
+        return f"there is no hour {hour:02d} (00 to 23)"
+    if minute > 59:
+        return f"there is no minute {minute:02d} (00 to 59)"
+    return f"there is no second {value[17:19]} (00 to 59)"
+
+
+def _casts(table: Table) -> sql.Composable:
+    return sql.SQL(", ").join(
         sql.SQL("cast(nullif(btrim({col}), '') as {type})").format(
             col=sql.Identifier(name), type=sql.SQL(type_)
         )
@@ -195,11 +424,34 @@ def _replace(cur: psycopg.Cursor, schema: str, table: Table, landing: str) -> in
         else sql.Identifier(name)
         for name, type_ in table.columns
     )
+
+
+def _replace(
+    cur: psycopg.Cursor,
+    schema: str,
+    table: Table,
+    landing: sql.Identifier,
+    path: Path,
+    allow_empty: bool,
+) -> int:
+    target = sql.Identifier(schema, table.name)
+    landed = cur.execute(sql.SQL("select count(*) from {}").format(landing)).fetchone()[0]
+    if landed == 0 and not allow_empty:
+        held = cur.execute(sql.SQL("select count(*) from {}").format(target)).fetchone()[0]
+        if held:
+            raise _fail(
+                path,
+                None,
+                None,
+                f"has a header and no rows: loading it would empty {schema}.{table.name}, "
+                f"which holds {held:,} rows (a truncated export?). Nothing was loaded; to "
+                "replace them with nothing, load again with --allow-empty",
+            )
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
     cur.execute(sql.SQL("truncate {}").format(target))
     cur.execute(
-        sql.SQL("insert into {} ({}) select {} from {} order by _line").format(
-            target, columns, casts, sql.Identifier(landing)
+        sql.SQL("insert into {} ({}) select {} from {} order by _record").format(
+            target, columns, _casts(table), landing
         )
     )
     return cur.rowcount
@@ -214,96 +466,49 @@ def _sha256(path: Path) -> str:
 
 
 def _append(
-    conn: Connection, domain: str, file: Path, table: Table, delimiter: str, progress: bool
+    cur: psycopg.Cursor, domain: str, file: Path, table: Table, delimiter: str, progress: bool
 ) -> LoadedFile:
-    """Append a log file with one typed COPY straight into the raw table.
+    """Append a log file to its raw table, in the caller's transaction.
 
-    PostgreSQL's own COPY errors name the line and column of a bad value; the whole file
-    is one transaction, so a bad file adds nothing. A file whose checksum was loaded
-    before is skipped: loading the same file twice adds nothing.
+    The file takes the checking path of every load (landing table, format and range
+    checks). A file whose checksum was loaded before is skipped: loading the same file
+    twice adds nothing.
     """
     schema = raw_schema(domain)
     checksum = _sha256(file)
     target = sql.Identifier(schema, table.name)
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
-    with conn.connect() as db, db.cursor() as cur:
-        seen = cur.execute(
-            sql.SQL("select file_name from {} where sha256 = %s").format(
-                sql.Identifier(schema, "_loads")
-            ),
-            (checksum,),
-        ).fetchone()
-        if seen:
-            return LoadedFile(file, table.name, 0, skipped_as=seen[0])
-        # One streaming pass: COPY into a temporary landing table, typed except for the
-        # timestamps, which stay text under a CHECK of the contract's format (PostgreSQL
-        # alone would read '2021-12-07Tx00:01:13' or '04.01.2022' as a time). COPY names
-        # the line of the first value that fails either way.
-        landing = sql.Identifier(f"_land_{table.name}")
-        cur.execute(sql.SQL("drop table if exists {}").format(landing))
-        cur.execute(
-            sql.SQL("create temp table {} ({})").format(
-                landing,
-                sql.SQL(", ").join(
-                    sql.SQL("{} text constraint {} check ({} ~ {})").format(
-                        sql.Identifier(name),
-                        sql.Identifier(f"{name} is not YYYY-MM-DDTHH:MM:SS"),
-                        sql.Identifier(name),
-                        sql.Literal(_STRICT_TIMESTAMP),
-                    )
-                    if type_ == "timestamp"
-                    else sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(type_))
-                    for name, type_ in table.columns
-                ),
-            )
+    seen = cur.execute(
+        sql.SQL("select file_name from {} where sha256 = %s").format(
+            sql.Identifier(schema, "_loads")
+        ),
+        (checksum,),
+    ).fetchone()
+    if seen:
+        return LoadedFile(file, table.name, 0, skipped_as=seen[0])
+    landing = _land(cur, file, table, delimiter, progress)
+    _check_values(cur, file, domain, table, delimiter, landing)
+    cur.execute(
+        sql.SQL(
+            "insert into {} ({}, _source_file, _loaded_at) select {}, {}, now() from {}"
+        ).format(target, columns, _casts(table), sql.Literal(file.name), landing)
+    )
+    rows = cur.rowcount
+    # the earliest time of the log (its strict format sorts as text in time order):
+    # how far back the incremental models must reprocess to take this file in
+    first_event_at = cur.execute(
+        sql.SQL("select cast(min(nullif(btrim({}), '')) as timestamp) from {}").format(
+            sql.Identifier(table.time_column), landing
         )
-        copy = sql.SQL(
-            "copy {} ({}) from stdin with (format csv, header true, delimiter {})"
-        ).format(landing, columns, sql.Literal(delimiter))
-        bar = _progress_bar(file, progress)
-        try:
-            with cur.copy(copy) as copier, file.open("rb") as handle:
-                while chunk := handle.read(COPY_CHUNK):
-                    copier.write(chunk)
-                    bar.update(len(chunk))
-            cur.execute(
-                sql.SQL(
-                    "insert into {} ({}, _source_file, _loaded_at) select {}, {}, now() from {}"
-                ).format(
-                    target,
-                    columns,
-                    sql.SQL(", ").join(
-                        sql.SQL("cast({} as timestamp)").format(sql.Identifier(name))
-                        if type_ == "timestamp"
-                        else sql.Identifier(name)
-                        for name, type_ in table.columns
-                    ),
-                    sql.Literal(file.name),
-                    landing,
-                )
-            )
-        except psycopg.Error as exc:
-            db.rollback()
-            raise _copy_error(file, exc) from None
-        finally:
-            bar.close()
-        rows = cur.rowcount
-        # the earliest time of the log (its strict format sorts as text in time order):
-        # how far back the incremental models must reprocess to take this file in
-        first_event_at = cur.execute(
-            sql.SQL("select cast(min({}) as timestamp) from {}").format(
-                sql.Identifier(table.time_column), landing
-            )
-        ).fetchone()[0]
-        cur.execute(sql.SQL("drop table {}").format(landing))
-        cur.execute(
-            sql.SQL(
-                "insert into {} (file_name, sha256, rows, loaded_at, first_event_at) "
-                "values (%s, %s, %s, now(), %s)"
-            ).format(sql.Identifier(schema, "_loads")),
-            (file.name, checksum, rows, first_event_at),
-        )
-        db.commit()
+    ).fetchone()[0]
+    cur.execute(sql.SQL("drop table {}").format(landing))
+    cur.execute(
+        sql.SQL(
+            "insert into {} (file_name, sha256, rows, loaded_at, first_event_at) "
+            "values (%s, %s, %s, now(), %s)"
+        ).format(sql.Identifier(schema, "_loads")),
+        (file.name, checksum, rows, first_event_at),
+    )
     return LoadedFile(file, table.name, rows)
 
 
@@ -384,35 +589,55 @@ def files_for(domain: str, path: Path) -> list[tuple[Path, Table]]:
 
 
 def load(
-    conn: Connection, domain: str, path: Path, *more: Path, progress: bool = False
+    conn: Connection,
+    domain: str,
+    path: Path,
+    *more: Path,
+    progress: bool = False,
+    allow_empty: bool = False,
 ) -> list[LoadedFile]:
+    """Load every file found in `path` and `more` (folders or files) into raw_<domain>.
+
+    One call is one transaction: either every file is loaded, or (LoadError naming file,
+    physical line, column, value and rule) none is. Snapshot tables are replaced; a file
+    with a header and no rows may only empty a table that holds rows with `allow_empty`.
+    Log tables (APPEND_DOMAINS) are appended, files loaded before (same SHA-256) skipped.
+    Returns one LoadedFile per file, in the order given.
+    """
     if domain not in DOMAINS:
         raise LoadError(f"unknown domain {domain!r}; known: {', '.join(DOMAINS)}")
     schema = raw_schema(domain)
-    if domain in APPEND_DOMAINS:
-        setup(conn, [domain])
-        loaded = []
-        for file in (Path(path), *map(Path, more)):
-            for one, table in files_for(domain, file):
-                delimiter = detect_delimiter(one, table)
-                check_header(one, table, delimiter)
-                loaded.append(_append(conn, domain, one, table, delimiter, progress))
-        return loaded
-    files = files_for(domain, Path(path))
-    delimiters = {}
+    files: list[tuple[Path, Table]] = []
+    for given in (Path(path), *map(Path, more)):
+        files += files_for(domain, given)
+    if domain not in APPEND_DOMAINS:
+        by_table: dict[str, Path] = {}
+        for file, table in files:
+            if table.name in by_table and by_table[table.name].resolve() != file.resolve():
+                raise LoadError(
+                    f"{by_table[table.name]} and {file} would both replace "
+                    f"{schema}.{table.name}: give one of them"
+                )
+            by_table[table.name] = file
+        files = list({file.resolve(): (file, table) for file, table in files}.values())
+    delimiters, notes = {}, {}
     for file, table in files:
         delimiters[file] = detect_delimiter(file, table)
-        check_header(file, table, delimiters[file])
+        notes[file] = check_header(file, table, delimiters[file])
     setup(conn, [domain])
     loaded: list[LoadedFile] = []
     with conn.connect() as db, db.cursor() as cur:
-        has_input_is_valid = db.info.server_version >= 160000
-        landed = []
-        for file, table in files:
-            landing = _land(cur, file, table, delimiters[file])
-            _check_types(cur, file, table, landing, has_input_is_valid)
-            landed.append((file, table, landing))
-        for file, table, landing in landed:
-            loaded.append(LoadedFile(file, table.name, _replace(cur, schema, table, landing)))
+        if domain in APPEND_DOMAINS:
+            for file, table in files:
+                loaded.append(_append(cur, domain, file, table, delimiters[file], progress))
+        else:
+            landed = []
+            for file, table in files:
+                landing = _land(cur, file, table, delimiters[file], progress)
+                _check_values(cur, file, domain, table, delimiters[file], landing)
+                landed.append((file, table, landing))
+            for file, table, landing in landed:
+                rows = _replace(cur, schema, table, landing, file, allow_empty)
+                loaded.append(LoadedFile(file, table.name, rows, note=notes[file]))
         db.commit()
     return loaded
