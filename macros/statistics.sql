@@ -779,7 +779,7 @@ $$;
 {% macro default__welch_p_value(mean_a, var_a, n_a, mean_b, var_b, n_b) -%}
     (case
         when {{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }} = 0 then
-            case when {{ stat_double(mean_b) }} <> {{ stat_double(mean_a) }} then 0 end
+            case when {{ stat_double(mean_b) }} != {{ stat_double(mean_a) }} then 0 end
         else 2 * {{ pulse.student_t_cdf(
             '-abs(' ~ pulse.welch_t_statistic(mean_a, var_a, n_a, mean_b, var_b, n_b) ~ ')',
             pulse.welch_df(mean_a, var_a, n_a, mean_b, var_b, n_b)) }}
