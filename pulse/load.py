@@ -130,6 +130,14 @@ def check_header(path: Path, table: Table, delimiter: str = ",") -> str | None:
     header = _split_header(_header_line(path), delimiter)
     expected = table.header_names
     if table.by_position and len(header) == len(expected):
+        if re.fullmatch(r"[+-]?[0-9]+", header[0]):  # loading it would lose its first row
+            raise _fail(
+                path,
+                1,
+                f"1 ({expected[0]})",
+                f"the first line {delimiter.join(header)!r} is a row, not a header; "
+                f"add the header line {delimiter.join(expected)}",
+            )
         if header == expected:
             return None
         return f"header {delimiter.join(header)!r} read by position as {delimiter.join(expected)}"

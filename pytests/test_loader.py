@@ -327,6 +327,9 @@ def test_groups_add_is_read_by_position_whatever_its_header(loader_db, tmp_path)
     with loader_db.connect() as db:
         rows = db.execute("select id, grp from raw_elearning.groups_add order by id").fetchall()
     assert rows == [(5694584, "B"), (5694830, "A")]
+    groups_add.write_text("5694584,B\n5694830,A\n", encoding="utf-8")  # no header at all
+    with pytest.raises(LoadError, match=r"line 1, column 1 \(id\): the first line '5694584,B'"):
+        load(loader_db, "elearning", groups_add)
     groups_add.write_text("id;grp;extra\n5694584;B;1\n", encoding="utf-8")
     with pytest.raises(LoadError, match=r"groups_add.csv, line 1: header has 3 columns"):
         load(loader_db, "elearning", groups_add)
