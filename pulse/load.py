@@ -276,16 +276,32 @@ def _land(
     return landing
 
 
+def _text_at(value: str, at: int, length: int) -> str:
+    """SQL: `length` characters of `value` from `at` (1-based), compared as plain text."""
+    return f'substr({value}, {at}, {length}) collate "C"'
+
+
+# Every MM-DD of the calendar: one hashed lookup checks month and day together.
+_MONTH_DAYS = ", ".join(
+    f"'{month:02d}-{day:02d}'"
+    for month in range(1, 13)
+    for day in range(1, calendar.monthrange(2000, month)[1] + 1)  # 2000: a leap year
+)
+
+
 def _day_exists(value: str) -> str:
-    """SQL: the YYYY-MM-DD at the start of `value` is a day of the calendar (no 30 Feb)."""
+    """SQL: the YYYY-MM-DD at the start of `value` is a day of the calendar (no 30 Feb).
+
+    The format is already checked (digits in place), so the fields compare as text,
+    which is cheaper than casts; only a 29 February casts its year, to ask whether it is
+    a leap year.
+    """
     year = f"cast(substr({value}, 1, 4) as integer)"
-    month = f"cast(substr({value}, 6, 2) as integer)"
-    day = f"cast(substr({value}, 9, 2) as integer)"
-    leap = f"({year} % 4 = 0 and ({year} % 100 <> 0 or {year} % 400 = 0))"
+    leap = f"({year} % 4 = 0 and ({year} % 100 != 0 or {year} % 400 = 0))"
+    month_day = _text_at(value, 6, 5)
     return (
-        f"{year} >= 1 and {month} between 1 and 12 and {day} between 1 and case"
-        f" when {month} = 2 then case when {leap} then 29 else 28 end"
-        f" when {month} in (4, 6, 9, 11) then 30 else 31 end"
+        f"substr({value}, 1, 4) != '0000' and {month_day} in ({_MONTH_DAYS})"
+        f" and ({month_day} != '02-29' or {leap})"
     )
 
 
@@ -293,15 +309,20 @@ def _in_range(type_: str, value: str) -> str | None:
     """SQL: a value already in its format is in its type's range (None: every one is)."""
     if type_ in INTEGER_RANGES:
         low, high = INTEGER_RANGES[type_]
-        return f"cast({value} as numeric) between {low} and {high}"
+        fits = len(str(high)) - 1  # this many characters (sign included) always fit
+        return f"(length({value}) <= {fits} or cast({value} as numeric) between {low} and {high})"
     if type_ == "date":
         return _day_exists(value)
     if type_ == "timestamp":
-        part = "cast(substr({v}, {at}, 2) as integer)"
-        hour, minute, second = (part.format(v=value, at=at) for at in (12, 15, 18))
+        # hours 00-23; minutes and seconds 00-59: their first digit below 6
+        hour, minute, second = (
+            _text_at(value, 12, 2),
+            _text_at(value, 15, 1),
+            _text_at(value, 18, 1),
+        )
         return (
-            f"{_day_exists(value)} and (length({value}) < 13 or ({hour} <= 23"
-            f" and {minute} <= 59 and (length({value}) < 19 or {second} <= 59)))"
+            f"{_day_exists(value)} and (length({value}) < 13 or ({hour} < '24'"
+            f" and {minute} < '6' and (length({value}) < 19 or {second} < '6')))"
         )
     if type_ == "numeric":
         return f"abs(cast({value} as numeric)) < {NUMERIC_MAX_ABS}"
