@@ -61,6 +61,19 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a day YYYY-MM-DD, got {text!r}") from None
 
 
+def _folder(text: str) -> str:
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} exists and is not a folder")
+    return text
+
+
+def _http_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ValueError(text)
+    return text
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 65535:
@@ -90,6 +103,7 @@ DATABASE_SETTINGS: dict[str, tuple[Callable[[str], object], str]] = {
 TELEGRAM_SETTINGS: dict[str, tuple[Callable[[str], object], str]] = {
     "PULSE_TELEGRAM_RETRIES": (_retries, "a whole number of attempts, at least 1"),
     "PULSE_TELEGRAM_RETRY_DELAY": (_delay, "a number of seconds, at least 0"),
+    "PULSE_TELEGRAM_BASE_URL": (_http_url, "an http:// or https:// URL"),
 }
 
 
@@ -196,6 +210,12 @@ def _load(args: argparse.Namespace) -> int:
         )
     except LoadError as exc:
         print(f"load failed, nothing of this call was loaded: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. a file that cannot be read
+        print(
+            f"load failed, nothing of this call was loaded: {exc.filename}: {exc.strerror}",
+            file=sys.stderr,
+        )
         return 2
     for item in loaded:
         if item.note:
@@ -314,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("generate", help="write synthetic raw data for a domain")
     p.add_argument("domain", choices=["mentorhub", "sales", "elearning", "shop"])
-    p.add_argument("--out", required=True, help="folder to write the CSV files into")
+    p.add_argument("--out", type=_folder, required=True, help="folder to write the CSV files into")
     p.add_argument("--seed", type=_non_negative_int, default=42)
     p.add_argument("--scale", type=_positive_float, default=1.0, help="multiplies the volume")
     p.add_argument(
@@ -347,7 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_day,
         help="report day (YYYY-MM-DD); default: the data's last day",
     )
-    p.add_argument("--dry-run", metavar="DIR", help="write message.txt and the PNGs to DIR")
+    p.add_argument(
+        "--dry-run", metavar="DIR", type=_folder, help="write message.txt and the PNGs to DIR"
+    )
     p.set_defaults(func=_report)
 
     p = commands.add_parser("bot", help="run the Telegram bot (/report, /subscribe, …)")
@@ -355,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("charts", help="draw a domain's charts as PNG")
     p.add_argument("domain", choices=["elearning"])
-    p.add_argument("--out", default="out/charts", help="folder for the PNG files")
+    p.add_argument("--out", type=_folder, default="out/charts", help="folder for the PNG files")
     p.set_defaults(func=_charts)
 
     p = commands.add_parser("bench", help="time the shop domain at scale against pandas")

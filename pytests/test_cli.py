@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from pulse.db import PROJECT_DIR
+
 
 def pulse(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env}
@@ -20,6 +22,7 @@ def pulse(*args: str, **env: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         env=environment,
+        cwd=PROJECT_DIR,
         timeout=120,
     )
 
@@ -49,6 +52,8 @@ def assert_usage_error(result: subprocess.CompletedProcess, *words: str) -> None
         (["load", "nowhere", "x.csv"], ["nowhere"]),
         (["bench", "--rows", "0"], ["--rows"]),
         (["charts", "sales"], ["sales"]),
+        (["generate", "sales", "--out", "README.md"], ["--out", "not a folder"]),
+        (["report", "--dry-run", "README.md"], ["--dry-run", "not a folder"]),
         ([], ["command"]),
     ],
     ids=lambda value: "-".join(value) if isinstance(value, list) else None,
@@ -63,6 +68,7 @@ def test_a_bad_argument_is_one_line_and_exit_2(args, words):
         (["report"], {"PULSE_TELEGRAM_RETRIES": "abc"}, ["PULSE_TELEGRAM_RETRIES", "'abc'"]),
         (["report"], {"PULSE_TELEGRAM_RETRIES": "0"}, ["PULSE_TELEGRAM_RETRIES"]),
         (["bot"], {"PULSE_TELEGRAM_RETRY_DELAY": "soon"}, ["PULSE_TELEGRAM_RETRY_DELAY"]),
+        (["bot"], {"PULSE_TELEGRAM_BASE_URL": "localhost:8081"}, ["PULSE_TELEGRAM_BASE_URL"]),
         (["report"], {"PULSE_TELEGRAM_CHAT_IDS": "me"}, ["PULSE_TELEGRAM_CHAT_IDS"]),
         (["setup"], {"DBT_PGHOST": "localhost", "DBT_PGPORT": "five"}, ["DBT_PGPORT", "five"]),
         (
