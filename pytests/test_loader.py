@@ -416,3 +416,12 @@ def test_the_cli_loads_every_path_and_says_how_groups_add_was_read(loader_db, tm
     )
     assert result.returncode == 0, result.stderr
     assert "header 'id,grpp' read by position as id,grp" in result.stdout
+
+
+def test_two_files_for_one_snapshot_table_are_refused(loader_db, tmp_path):
+    first = write(tmp_path / "one", region=REGION)
+    second = write(tmp_path / "two", region=REGION.replace("Другое", "Иное"))
+    with pytest.raises(LoadError, match=r"would both replace raw_mentorhub.region"):
+        load(loader_db, "mentorhub", first, second)
+    # the same file named twice is one file
+    assert [item.rows for item in load(loader_db, "mentorhub", first, first / "region.csv")] == [2]
