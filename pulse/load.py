@@ -8,10 +8,13 @@ from 15 on:
 2. the file is streamed with COPY into a temporary all-text landing table while Python
    checks that its bytes are UTF-8 (an invalid byte is named by its physical line) and
    holds back trailing blank lines, which are ignored;
-3. one SQL scan of the landing table checks every typed value for its format (a regular
-   expression) and its range (month 01 to 12, a day the month has, hours 00 to 23, the width of
-   an integer, a numeric column's plausible range) with plain arithmetic — not with
-   ``pg_input_is_valid``, which PostgreSQL 15 lacks.
+3. as COPY reads, a CHECK on every typed column of the landing table tests the value's
+   format (the contract's regular expression, after a cheap test of the usual shape) and
+   range (the width of an integer, a numeric column's plausible range, hours 00 to 23,
+   and a day that exists, by the server's own cast, which raises on 30 February on any
+   version) — not ``pg_input_is_valid``, which PostgreSQL 15 lacks, and not the server's
+   integer input, which from 16 on also reads ``0x1F`` and ``1_000``. COPY stops on the
+   first bad value with its physical line; Python then words the rule it breaks.
 
 The first problem is reported as ``FILE, line N, column K (name): value 'v' …rule`` with
 the physical line of the file (lines inside quoted fields counted) and nothing of the call
@@ -30,6 +33,7 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -65,9 +69,11 @@ _STRICT_TIMESTAMP = (
 )
 
 INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
-# Every numeric column: below a million billion in absolute value (a contract may narrow
+# Every numeric column: at most a million billion in absolute value (a contract may narrow
 # it, see Table.limits); larger values are export errors, not amounts.
 NUMERIC_MAX_ABS = 10**15
+# SQLSTATEs of PostgreSQL's own input refusing a value (bad syntax, out of range)
+_BAD_INPUT = {"22P02", "22003"}
 
 
 class LoadError(Exception):
@@ -170,30 +176,57 @@ def check_header(path: Path, table: Table, delimiter: str = ",") -> str | None:
     return None
 
 
-def physical_line(path: Path, delimiter: str, record: int, position: int = 1) -> int:
-    """The physical line (1-based) where field `position` of data record `record` starts.
+def _field_at_line(path: Path, delimiter: str, line: int, position: int) -> tuple[str, int] | None:
+    """The value of field `position` of the record on physical line `line`, and the
+    physical line where that field starts (a quoted field may span lines).
 
-    Records count from 1 after the header, as COPY counts them; a quoted field that spans
-    lines moves every later record down by its line breaks. Read again only when a problem
-    was found, so it costs nothing on a clean file.
+    Read again only when a problem was found, so it costs nothing on a clean file.
     """
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         start = 1
-        for number, fields in enumerate(reader):
-            if number == record:
-                return start + sum(field.count("\n") for field in fields[: position - 1])
+        for fields in reader:
+            if start <= line <= reader.line_num and start > 1 and position <= len(fields):
+                before = fields[: position - 1]
+                return fields[position - 1], start + sum(field.count("\n") for field in before)
             start = reader.line_num + 1
-    return start
+    return None
 
 
-def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
-    """Turn COPY's own complaint (bad quoting, wrong field count) into ours."""
+def _copy_error(
+    path: Path, domain: str, table: Table, delimiter: str, exc: psycopg.Error
+) -> LoadError:
+    """Turn COPY's complaint into ours: a value that breaks its column's rule (a CHECK of
+    the landing table, named for its column, or PostgreSQL's own integer input) with its
+    value and rule in words; else bad quoting or a wrong field count, with the line."""
     diag = exc.diag
-    line = None
-    match = re.search(r"line (\d+)", diag.context or "")
-    if match:  # COPY counts physical lines, those inside quoted fields too
-        line = int(match.group(1))
+    context = diag.context or ""
+    match = re.search(r"line (\d+)(?:, column ([^:]+):)?", context)
+    line = int(match.group(1)) if match else None  # COPY counts physical lines
+    column = None
+    if diag.constraint_name in table.column_names:
+        column = diag.constraint_name
+    elif match and match.group(2) in table.column_names and diag.sqlstate in _BAD_INPUT:
+        column = match.group(2)
+    # the column COPY named, else (a check that raised, as a cast of 30 February does)
+    # every typed column of the record on that line, checked again in Python
+    candidates = [column] if column else [name for name, type_ in table.columns if type_ != "text"]
+    for name in candidates if line is not None else ():
+        position = table.column_names.index(name) + 1
+        found = _field_at_line(path, delimiter, line, position)
+        if found is None:
+            continue
+        value, field_line = found
+        type_ = table.columns[position - 1][1]
+        reason = _violation(domain, table, name, type_, value)
+        if reason is None and column is None:
+            continue
+        return _fail(
+            path,
+            field_line,
+            f"{position} ({name})",
+            f"value {value!r} is not a valid {type_}: {reason or 'refused by the contract'}",
+        )
     rule = (diag.message_primary or str(exc)).strip()
     rule = rule.replace("extra data after last expected column", "more fields than the header")
     rule = rule.replace("missing data for column", "fewer fields than the header: no value for")
@@ -248,29 +281,46 @@ def _stream(path: Path, delimiter: str, write, bar) -> None:
 
 
 def _land(
-    cur: psycopg.Cursor, path: Path, table: Table, delimiter: str, progress: bool = False
+    cur: psycopg.Cursor,
+    path: Path,
+    domain: str,
+    table: Table,
+    delimiter: str,
+    progress: bool = False,
 ) -> sql.Identifier:
-    """COPY the file into a temporary all-text table, `_record` numbering its data rows."""
+    """COPY the file into a temporary all-text landing table that checks every value.
+
+    Every typed column is text under a CHECK of the contract's format and range
+    (_check_sql), named for its column; COPY evaluates it as it reads, so the first bad
+    value stops it on its physical line. (The server's own integer input is not used for
+    the format: from PostgreSQL 16 on it also takes 0x1F and 1_000.)
+    """
     landing = sql.Identifier(f"_land_{table.name}")
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
+    definitions = [
+        sql.SQL("{} text").format(sql.Identifier(name))
+        if type_ == "text"
+        else sql.SQL("{} text constraint {} check ({})").format(
+            sql.Identifier(name),
+            sql.Identifier(name),
+            sql.SQL(_check_sql(cur, domain, table, name, type_)),
+        )
+        for name, type_ in table.columns
+    ]
     cur.execute(sql.SQL("drop table if exists {}").format(landing))
     cur.execute(
-        sql.SQL("create temp table {} (_record bigint generated always as identity, {})").format(
-            landing,
-            sql.SQL(", ").join(
-                sql.SQL("{} text").format(sql.Identifier(name)) for name in table.column_names
-            ),
-        )
+        sql.SQL("create temp table {} ({})").format(landing, sql.SQL(", ").join(definitions))
     )
-    copy = sql.SQL(
-        "copy {} ({}) from stdin with (format csv, header true, delimiter {}, encoding 'UTF8')"
-    ).format(landing, columns, sql.Literal(delimiter))
+    options = sql.SQL("format csv, header true, delimiter {}, encoding 'UTF8'").format(
+        sql.Literal(delimiter)
+    )
+    copy = sql.SQL("copy {} ({}) from stdin with ({})").format(landing, columns, options)
     bar = _progress_bar(path, progress)
     try:
         with cur.copy(copy) as copier:
             _stream(path, delimiter, copier.write, bar)
     except psycopg.Error as exc:
-        raise _copy_error(path, exc) from None
+        raise _copy_error(path, domain, table, delimiter, exc) from None
     finally:
         bar.close()
     return landing
@@ -281,153 +331,137 @@ def _text_at(value: str, at: int, length: int) -> str:
     return f'substr({value}, {at}, {length}) collate "C"'
 
 
-# Every MM-DD of the calendar: one hashed lookup checks month and day together.
-_MONTH_DAYS = ", ".join(
-    f"'{month:02d}-{day:02d}'"
-    for month in range(1, 13)
-    for day in range(1, calendar.monthrange(2000, month)[1] + 1)  # 2000: a leap year
-)
-
-
-def _day_exists(value: str) -> str:
-    """SQL: the YYYY-MM-DD at the start of `value` is a day of the calendar (no 30 Feb).
-
-    The format is already checked (digits in place), so the fields compare as text,
-    which is cheaper than casts; only a 29 February casts its year, to ask whether it is
-    a leap year.
-    """
-    year = f"cast(substr({value}, 1, 4) as integer)"
-    leap = f"({year} % 4 = 0 and ({year} % 100 != 0 or {year} % 400 = 0))"
-    month_day = _text_at(value, 6, 5)
-    return (
-        f"substr({value}, 1, 4) != '0000' and {month_day} in ({_MONTH_DAYS})"
-        f" and ({month_day} != '02-29' or {leap})"
-    )
-
-
 def _in_range(type_: str, value: str) -> str | None:
-    """SQL: a value already in its format is in its type's range (None: every one is)."""
+    """SQL: a value already in its format is in its type's range (None: every one is).
+
+    A day that does not exist (30 February, 2021-02-29, month 13, year 0000) makes the
+    server's own cast raise, on every version: COPY stops on that line, and the value is
+    then worded in Python (_violation). Hours 24 and seconds 60, which the cast would roll
+    over, are refused here as text.
+    """
     if type_ in INTEGER_RANGES:
         low, high = INTEGER_RANGES[type_]
         fits = len(str(high)) - 1  # this many characters (sign included) always fit
         return f"(length({value}) <= {fits} or cast({value} as numeric) between {low} and {high})"
     if type_ == "date":
-        return _day_exists(value)
+        return f"cast({value} as date) is not null"
     if type_ == "timestamp":
-        # hours 00-23; minutes and seconds 00-59: their first digit below 6
-        hour, minute, second = (
-            _text_at(value, 12, 2),
-            _text_at(value, 15, 1),
-            _text_at(value, 18, 1),
-        )
+        # the cast refuses minute 60 but rolls hour 24 and second 60 over: refused as text
+        hour, second = _text_at(value, 12, 2), _text_at(value, 18, 2)
         return (
-            f"{_day_exists(value)} and (length({value}) < 13 or ({hour} < '24'"
-            f" and {minute} < '6' and (length({value}) < 19 or {second} < '6')))"
+            f"(length({value}) < 13 or ({hour} < '24'"
+            f" and (length({value}) < 19 or {second} < '60')))"
+            f" and cast({value} as timestamp) is not null"
         )
     if type_ == "numeric":
-        return f"abs(cast({value} as numeric)) < {NUMERIC_MAX_ABS}"
+        return f"cast({value} as numeric) between -{NUMERIC_MAX_ABS} and {NUMERIC_MAX_ABS}"
     return None
 
 
-def _rules(domain: str, table: Table) -> list[tuple[int, str, str, str]]:
-    """(position, name, type, SQL naming the rule a value breaks, or null) per typed column."""
-    limits = {name: (low, high) for name, low, high in table.limits}
-    rules = []
-    for position, (name, type_) in enumerate(table.columns, start=1):
-        if type_ == "text":
-            continue
-        value = f'"v{position}"'
-        pattern, _ = _FORMATS[type_]
-        if type_ == "timestamp" and domain in APPEND_DOMAINS:
-            pattern, _ = _STRICT_TIMESTAMP
-        checks = [(f"{value} !~ {_quote(pattern)}", "format")]
-        in_range = _in_range(type_, value)
-        if in_range:
-            checks.append((f"not ({in_range})", "range"))
-        if name in limits:
-            low, high = limits[name]
-            bounds = []
-            if low is not None:
-                bounds.append(f"cast({value} as numeric) >= {low}")
-            if high is not None:
-                bounds.append(f"cast({value} as numeric) <= {high}")
-            checks.append((f"not ({' and '.join(bounds)})", "limit"))
-        whens = " ".join(f"when {check} then '{rule}'" for check, rule in checks)
-        rules.append((position, name, type_, f"case when {value} is null then null {whens} end"))
-    return rules
+def _pattern(domain: str, type_: str) -> tuple[str, str]:
+    """The format of a type's values (regular expression, in words) in a domain's files."""
+    if type_ == "timestamp" and domain in APPEND_DOMAINS:
+        return _STRICT_TIMESTAMP
+    return _FORMATS[type_]
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _limits(table: Table, name: str) -> tuple[float | None, float | None] | None:
+    return next(((low, high) for column, low, high in table.limits if column == name), None)
 
 
-def _check_values(
-    cur: psycopg.Cursor,
-    path: Path,
-    domain: str,
-    table: Table,
-    delimiter: str,
-    landing: sql.Identifier,
-) -> None:
-    """One scan: the first value (by line, then column) out of its format or range, refused."""
-    rules = _rules(domain, table)
-    if not rules:
-        return
-    trimmed = ", ".join(
-        f"nullif(btrim({sql.Identifier(name).as_string(cur)}), '') as \"v{position}\""
-        for position, name, _, _ in rules
+# Shapes most values come in (digits as 0), checked with translate() before the format's
+# regular expression, which costs several times more: an optional fast path.
+_DIGITS = "'0123456789'"
+_USUAL_SHAPES = {
+    "integer": f"translate({{v}}, {_DIGITS}, '') = ''",
+    "bigint": f"translate({{v}}, {_DIGITS}, '') = ''",
+    "numeric": f"translate({{v}}, {_DIGITS}, '') in ('', '.')",
+    "date": f"translate({{v}}, {_DIGITS}, '0000000000') = '0000-00-00'",
+    "timestamp": (
+        f"translate({{v}}, {_DIGITS}, '0000000000')"
+        " in ('0000-00-00 00:00:00', '0000-00-00 00:00:00.000')"
+    ),
+}
+_USUAL_STRICT_TIMESTAMP = f"translate({{v}}, {_DIGITS}, '0000000000') = '0000-00-00T00:00:00'"
+
+
+def _check_sql(cur: psycopg.Cursor, domain: str, table: Table, name: str, type_: str) -> str:
+    """SQL of the CHECK on a text landing column: empty, or in format, range and limits.
+
+    A CASE, so that the range is only computed for a value in the right format. A value
+    as it usually comes (its usual shape, no blanks around it) takes the cheap paths; a
+    shape that passes translate() but not the cast (a lone '.') makes the cast raise,
+    and COPY stops on that line all the same.
+    """
+    column = sql.Identifier(name).as_string(cur)
+    pattern = sql.Literal(_pattern(domain, type_)[0]).as_string(cur)
+
+    def valid(value: str) -> str:
+        limits = _limits(table, name)
+        if limits is None:
+            return _in_range(type_, value) or "true"
+        # a plausible range narrows the type's: one cast checks both
+        low, high = limits
+        low = -NUMERIC_MAX_ABS if low is None else max(low, -NUMERIC_MAX_ABS)
+        high = NUMERIC_MAX_ABS if high is None else min(high, NUMERIC_MAX_ABS)
+        return f"cast({value} as numeric) between {low} and {high}"
+
+    usual = _USUAL_SHAPES.get(type_)
+    if type_ == "timestamp" and domain in APPEND_DOMAINS:
+        usual = _USUAL_STRICT_TIMESTAMP
+    fast = f"when {usual.format(v=column)} then {valid(column)} " if usual else ""
+    trimmed = f"btrim({column})"
+    return (
+        f"case when {column} is null or {column} = '' then true {fast}"
+        f"when {column} ~ {pattern} then {valid(column)}"
+        f" when {trimmed} = '' then true"
+        f" when {trimmed} ~ {pattern} then {valid(trimmed)}"
+        " else false end"
     )
-    broken = ", ".join(f'{rule} as "r{position}"' for position, _, _, rule in rules)
-    values = ", ".join(f'"v{position}"' for position, *_ in rules)
-    query = (
-        f"select _record, {values}, {broken} from (select _record, {trimmed} from "
-        f"{landing.as_string(cur)}) as landed where "
-        + " or ".join(f"({rule}) is not null" for *_, rule in rules)
-        + " order by _record limit 1"
+
+
+def _violation(domain: str, table: Table, name: str, type_: str, value: str) -> str | None:
+    """In words, the rule a value breaks (format, range, plausible range); None if none.
+
+    The same rules as the landing table's checks, in Python: they word what COPY found.
+    """
+    text = value.strip()
+    if not text or type_ == "text":
+        return None
+    pattern, shape = _pattern(domain, type_)
+    if not re.fullmatch(pattern, text):
+        return f"expected {shape}"
+    reason = _range_problem(type_, text)
+    if reason:
+        return reason
+    limits = _limits(table, name)
+    if limits is None:
+        return None
+    low, high = limits
+    if (low is None or Decimal(text) >= low) and (high is None or Decimal(text) <= high):
+        return None
+    bounds = " and ".join(
+        words
+        for words in (
+            None if low is None else f"at least {low:,}",
+            None if high is None else f"at most {high:,}",
+        )
+        if words
     )
-    found = cur.execute(query).fetchone()
-    if not found:
-        return
-    record, found = found[0], found[1:]
-    broken_values, broken_rules = found[: len(rules)], found[len(rules) :]
-    for (position, name, type_, _), value, rule in zip(
-        rules, broken_values, broken_rules, strict=True
-    ):
-        if rule is None:
-            continue
-        raise _fail(
-            path,
-            physical_line(path, delimiter, record, position),
-            f"{position} ({name})",
-            f"value {value!r} is not a valid {type_}: "
-            + _explain(domain, table, name, type_, value, rule),
-        )
+    return f"outside the plausible range of {table.name}.{name} ({bounds})"
 
 
-def _explain(domain: str, table: Table, name: str, type_: str, value: str, rule: str) -> str:
-    """The rule a value breaks, in words."""
-    if rule == "format":
-        if type_ == "timestamp" and domain in APPEND_DOMAINS:
-            return f"expected {_STRICT_TIMESTAMP[1]}"
-        return f"expected {_FORMATS[type_][1]}"
-    if rule == "limit":
-        low, high = next((lo, hi) for column, lo, hi in table.limits if column == name)
-        bounds = " and ".join(
-            text
-            for text in (
-                None if low is None else f"at least {low:,}",
-                None if high is None else f"at most {high:,}",
-            )
-            if text
-        )
-        return f"outside the plausible range of {table.name}.{name} ({bounds})"
+def _range_problem(type_: str, value: str) -> str | None:
+    """Why a value in its type's format is out of the type's range; None if it is not."""
     if type_ in INTEGER_RANGES:
         low, high = INTEGER_RANGES[type_]
-        return f"out of the {type_} range ({low} to {high})"
+        return None if low <= int(value) <= high else f"out of the {type_} range ({low} to {high})"
     if type_ == "numeric":
-        return (
-            f"out of range (the contracts allow less than {NUMERIC_MAX_ABS:.0e} in absolute value)"
-        )
+        if abs(Decimal(value)) <= NUMERIC_MAX_ABS:
+            return None
+        return f"out of range (the contracts allow at most {NUMERIC_MAX_ABS:.0e} in absolute value)"
+    if type_ not in ("date", "timestamp"):
+        return None
     year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
     if year < 1:
         return "there is no year 0000"
@@ -436,15 +470,15 @@ def _explain(domain: str, table: Table, name: str, type_: str, value: str, rule:
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         return f"there is no day {day:02d}: {calendar.month_name[month]} {year} has {days} days"
-    hour, minute = int(value[11:13]), int(value[14:16])
-    if hour > 23:
-        return f"there is no hour {hour:02d} (00 to 23)"
-    if minute > 59:
-        return f"there is no minute {minute:02d} (00 to 59)"
-    return f"there is no second {value[17:19]} (00 to 59)"
+    for name, start, top in (("hour", 11, 23), ("minute", 14, 59), ("second", 17, 59)):
+        part = value[start : start + 2]
+        if part and int(part) > top:
+            return f"there is no {name} {part} (00 to {top})"
+    return None
 
 
 def _casts(table: Table) -> sql.Composable:
+    """The landing table's columns cast to their contract types (blank: null)."""
     return sql.SQL(", ").join(
         sql.SQL("cast(nullif(btrim({col}), '') as {type})").format(
             col=sql.Identifier(name), type=sql.SQL(type_)
@@ -479,7 +513,7 @@ def _replace(
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
     cur.execute(sql.SQL("truncate {}").format(target))
     cur.execute(
-        sql.SQL("insert into {} ({}) select {} from {} order by _record").format(
+        sql.SQL("insert into {} ({}) select {} from {}").format(
             target, columns, _casts(table), landing
         )
     )
@@ -515,8 +549,7 @@ def _append(
     ).fetchone()
     if seen:
         return LoadedFile(file, table.name, 0, skipped_as=seen[0])
-    landing = _land(cur, file, table, delimiter, progress)
-    _check_values(cur, file, domain, table, delimiter, landing)
+    landing = _land(cur, file, domain, table, delimiter, progress)
     cur.execute(
         sql.SQL(
             "insert into {} ({}, _source_file, _loaded_at) select {}, {}, now() from {}"
@@ -662,8 +695,7 @@ def load(
         else:
             landed = []
             for file, table in files:
-                landing = _land(cur, file, table, delimiters[file], progress)
-                _check_values(cur, file, domain, table, delimiters[file], landing)
+                landing = _land(cur, file, domain, table, delimiters[file], progress)
                 landed.append((file, table, landing))
             for file, table, landing in landed:
                 rows = _replace(cur, schema, table, landing, file, allow_empty)
