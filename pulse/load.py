@@ -176,19 +176,15 @@ def check_header(path: Path, table: Table, delimiter: str = ",") -> str | None:
     return None
 
 
-def _field_at_line(path: Path, delimiter: str, line: int, position: int) -> tuple[str, int] | None:
-    """The value of field `position` of the record on physical line `line`, and the
-    physical line where that field starts (a quoted field may span lines).
-
-    Read again only when a problem was found, so it costs nothing on a clean file.
-    """
+def _record_at_line(path: Path, delimiter: str, line: int) -> tuple[list[str], int] | None:
+    """The fields of the data record on physical line `line` and the line it starts on
+    (a quoted field may span lines). Read again only when a problem was found."""
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         start = 1
         for fields in reader:
-            if start <= line <= reader.line_num and start > 1 and position <= len(fields):
-                before = fields[: position - 1]
-                return fields[position - 1], start + sum(field.count("\n") for field in before)
+            if start <= line <= reader.line_num and start > 1:
+                return fields, start
             start = reader.line_num + 1
     return None
 
@@ -211,12 +207,14 @@ def _copy_error(
     # the column COPY named, else (a check that raised, as a cast of 30 February does)
     # every typed column of the record on that line, checked again in Python
     candidates = [column] if column else [name for name, type_ in table.columns if type_ != "text"]
-    for name in candidates if line is not None else ():
+    record = _record_at_line(path, delimiter, line) if line is not None else None
+    fields, start = record if record is not None else ([], 0)
+    for name in candidates:
         position = table.column_names.index(name) + 1
-        found = _field_at_line(path, delimiter, line, position)
-        if found is None:
+        if position > len(fields):
             continue
-        value, field_line = found
+        value = fields[position - 1]
+        field_line = start + sum(field.count("\n") for field in fields[: position - 1])
         type_ = table.columns[position - 1][1]
         reason = _violation(domain, table, name, type_, value)
         if reason is None and column is None:
