@@ -72,8 +72,8 @@ INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 -
 # Every numeric column: at most a million billion in absolute value (a contract may narrow
 # it, see Table.limits); larger values are export errors, not amounts.
 NUMERIC_MAX_ABS = 10**15
-# SQLSTATEs of PostgreSQL's own input refusing a value (bad syntax, out of range)
-_BAD_INPUT = {"22P02", "22003"}
+# The SQLSTATE of COPY's refusal of a line's shape (field count, quoting)
+_MALFORMED_LINE = "22P04"
 
 
 class LoadError(Exception):
@@ -193,21 +193,18 @@ def _copy_error(
     path: Path, domain: str, table: Table, delimiter: str, exc: psycopg.Error
 ) -> LoadError:
     """Turn COPY's complaint into ours: a value that breaks its column's rule (a CHECK of
-    the landing table, named for its column, or PostgreSQL's own integer input) with its
+    the landing table, named for its column, or a cast inside one that raised) with its
     value and rule in words; else bad quoting or a wrong field count, with the line."""
     diag = exc.diag
-    context = diag.context or ""
-    match = re.search(r"line (\d+)(?:, column ([^:]+):)?", context)
+    match = re.search(r"line (\d+)", diag.context or "")
     line = int(match.group(1)) if match else None  # COPY counts physical lines
-    column = None
-    if diag.constraint_name in table.column_names:
-        column = diag.constraint_name
-    elif match and match.group(2) in table.column_names and diag.sqlstate in _BAD_INPUT:
-        column = match.group(2)
-    # the column COPY named, else (a check that raised, as a cast of 30 February does)
-    # every typed column of the record on that line, checked again in Python
+    column = diag.constraint_name if diag.constraint_name in table.column_names else None
+    # the column its CHECK named, else (a check whose cast raised, as on 30 February)
+    # every typed column of the record on that line, checked again in Python; not for a
+    # malformed line (wrong field count, bad quoting), whose fields may be shifted
     candidates = [column] if column else [name for name, type_ in table.columns if type_ != "text"]
-    record = _record_at_line(path, delimiter, line) if line is not None else None
+    malformed = diag.sqlstate == _MALFORMED_LINE
+    record = _record_at_line(path, delimiter, line) if line and not malformed else None
     fields, start = record if record is not None else ([], 0)
     for name in candidates:
         position = table.column_names.index(name) + 1

@@ -444,3 +444,11 @@ def test_two_files_for_one_snapshot_table_are_refused(loader_db, tmp_path):
         load(loader_db, "mentorhub", first, second)
     # the same file named twice is one file
     assert [item.rows for item in load(loader_db, "mentorhub", first, first / "region.csv")] == [2]
+
+
+def test_a_line_with_shifted_fields_is_named_for_its_shape_not_its_values(loader_db, tmp_path):
+    # an unquoted comma inside the status: every later field moves one to the right
+    sessions = SESSIONS.replace("10,21,canceled,2", "10,21,cancel,ed,2")
+    with pytest.raises(LoadError) as failure:
+        load(loader_db, "mentorhub", write(tmp_path / "shifted", sessions=sessions))
+    assert "sessions.csv, line 3: more fields than the header" in str(failure.value)
