@@ -225,3 +225,12 @@
     {%- endif -%}
     {{ return(pulse.shop_earlier_day(from_day, pulse.shop_late_load_day(events, 'event_day', from_day))) }}
 {%- endmacro %}
+
+{#
+    Within a group of copies (an aggregate context): whether they differ in `column`,
+    a null against a value included.
+#}
+{% macro shop_copies_differ(column) -%}
+    (min({{ column }}) is distinct from max({{ column }})
+        or count({{ column }}) not in (0, count(*)))
+{%- endmacro %}

@@ -724,6 +724,13 @@ $$;
 {#
     Welch's t-test of the difference of means B - A, from each group's mean, sample
     variance (var_samp) and size: as scipy.stats.ttest_ind(b, a, equal_var=False).
+
+    The degenerate edge follows scipy's limits: with no variance in either group (the
+    standard error is 0) different means are a certain difference — t is ±Infinity, the
+    p-value 0 and both CI bounds the difference itself — and equal means leave the test
+    undefined (t and p null, CI [0, 0]). The Welch–Satterthwaite df is 0/0 there: null
+    (scipy reports 1 by convention). A group with fewer than two rows has no variance
+    (var_samp is null): everything is null, as in scipy.
 #}
 {% macro _welch_standard_error(var_a, n_a, var_b, n_b) -%}
     sqrt({{ stat_double(var_a) }} / {{ stat_double(n_a) }}
@@ -736,8 +743,15 @@ $$;
 {%- endmacro %}
 
 {% macro default__welch_t_statistic(mean_a, var_a, n_a, mean_b, var_b, n_b) -%}
-    (({{ stat_double(mean_b) }} - {{ stat_double(mean_a) }})
-        / nullif({{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }}, 0))
+    {%- set diff = '(' ~ stat_double(mean_b) ~ ' - ' ~ stat_double(mean_a) ~ ')' -%}
+    (case
+        when {{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }} = 0 then
+            case
+                when {{ diff }} > 0 then {{ stat_double("'Infinity'") }}
+                when {{ diff }} < 0 then {{ stat_double("'-Infinity'") }}
+            end
+        else {{ diff }} / {{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }}
+    end)
 {%- endmacro %}
 
 {# The Welch-Satterthwaite degrees of freedom. #}
@@ -763,9 +777,13 @@ $$;
 {%- endmacro %}
 
 {% macro default__welch_p_value(mean_a, var_a, n_a, mean_b, var_b, n_b) -%}
-    (2 * {{ pulse.student_t_cdf(
-        '-abs(' ~ pulse.welch_t_statistic(mean_a, var_a, n_a, mean_b, var_b, n_b) ~ ')',
-        pulse.welch_df(mean_a, var_a, n_a, mean_b, var_b, n_b)) }})
+    (case
+        when {{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }} = 0 then
+            case when {{ stat_double(mean_b) }} != {{ stat_double(mean_a) }} then 0 end
+        else 2 * {{ pulse.student_t_cdf(
+            '-abs(' ~ pulse.welch_t_statistic(mean_a, var_a, n_a, mean_b, var_b, n_b) ~ ')',
+            pulse.welch_df(mean_a, var_a, n_a, mean_b, var_b, n_b)) }}
+    end)
 {%- endmacro %}
 
 {# A bound ('low' or 'high') of the confidence interval of B - A, Student t quantile. #}
@@ -779,9 +797,12 @@ $$;
     {%- set quantile = pulse.student_t_quantile(
         pulse._ci_probability(confidence),
         pulse.welch_df(mean_a, var_a, n_a, mean_b, var_b, n_b)) -%}
-    ({{ stat_double(mean_b) }} - {{ stat_double(mean_a) }}
-        {{ sign }} {{ quantile }}
-        * nullif({{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }}, 0))
+    {%- set diff = '(' ~ stat_double(mean_b) ~ ' - ' ~ stat_double(mean_a) ~ ')' -%}
+    (case
+        when {{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }} = 0 then {{ diff }}
+        else {{ diff }} {{ sign }} {{ quantile }}
+            * {{ pulse._welch_standard_error(var_a, n_a, var_b, n_b) }}
+    end)
 {%- endmacro %}
 
 {% macro _ci_sign(bound) -%}

@@ -3,12 +3,125 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from pulse import db
+
+
+class UsageError(Exception):
+    """A bad argument or environment setting: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (the usage is one `--help` away), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"expected a number of at least {minimum}, got {value}"
+            )
+        return value
+
+    return parse
+
+
+_positive_int = _whole_number(1)
+_non_negative_int = _whole_number(0)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day YYYY-MM-DD, got {text!r}") from None
+
+
+def _folder(text: str) -> str:
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} exists and is not a folder")
+    return text
+
+
+def _http_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ValueError(text)
+    return text
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError(text)
+    return value
+
+
+def _retries(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _delay(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise ValueError(text)
+    return value
+
+
+# Every environment setting that is not free text: name -> (parser, what it must be).
+DATABASE_SETTINGS: dict[str, tuple[Callable[[str], object], str]] = {
+    "PULSE_DATABASE_URL": (db.parse_url, "a postgresql:// URL with a numeric port"),
+    "DBT_PGPORT": (_port, "a port number from 1 to 65535"),
+}
+TELEGRAM_SETTINGS: dict[str, tuple[Callable[[str], object], str]] = {
+    "PULSE_TELEGRAM_RETRIES": (_retries, "a whole number of attempts, at least 1"),
+    "PULSE_TELEGRAM_RETRY_DELAY": (_delay, "a number of seconds, at least 0"),
+    "PULSE_TELEGRAM_BASE_URL": (_http_url, "an http:// or https:// URL"),
+}
+
+
+def check_environment(settings: dict[str, tuple[Callable[[str], object], str]]) -> None:
+    """Raise UsageError naming the first setting of `settings` that is set and invalid.
+
+    The value of a URL is not repeated (it may hold a password).
+    """
+    for name, (parse, expected) in settings.items():
+        value = os.environ.get(name)
+        if value is None or value == "":
+            continue
+        try:
+            parse(value)
+        except ValueError:
+            shown = "" if "URL" in name else f", got {value!r}"
+            raise UsageError(f"{name} must be {expected}{shown}") from None
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -67,6 +180,8 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    if args.domain != "shop" and (args.rows is not None or args.days is not None):
+        raise UsageError("--rows and --days are options of the shop generator only")
     if args.domain == "mentorhub":
         from pulse.generate.mentorhub import generate
     elif args.domain == "sales":
@@ -77,9 +192,10 @@ def _generate(args: argparse.Namespace) -> int:
         from pulse.generate.shop import generate as generate_shop
 
         def generate(out: Path, seed: int, scale: float) -> dict[str, int]:
+            rows = args.rows if args.rows is not None else max(1, int(200_000 * scale))
             return generate_shop(
-                out, rows=args.rows or int(200_000 * scale), seed=seed, start=args.start,
-                days=args.days, progress=sys.stderr.isatty(),
+                out, rows=rows, seed=seed, start=args.start, days=args.days,
+                progress=sys.stderr.isatty(),
             )  # fmt: skip
 
     counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
@@ -96,14 +212,28 @@ def _load(args: argparse.Namespace) -> int:
     conn = db.current()
     try:
         with turn(conn, exclusive=False, what="pulse load"):  # not during a build
-            loaded = load(conn, args.domain, *paths, progress=sys.stderr.isatty())
+            loaded = load(
+                conn,
+                args.domain,
+                *paths,
+                progress=sys.stderr.isatty(),
+                allow_empty=args.allow_empty,
+            )
     except LockTimeout as exc:
         print(f"load not started, nothing was loaded: {exc}", file=sys.stderr)
         return 1
     except LoadError as exc:
-        print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
+        print(f"load failed, nothing of this call was loaded: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. a file that cannot be read
+        print(
+            f"load failed, nothing of this call was loaded: {exc.filename}: {exc.strerror}",
+            file=sys.stderr,
+        )
         return 2
     for item in loaded:
+        if item.note:
+            print(f"note: {item.path}: {item.note}")
         if item.skipped_as:
             print(f"skipped {item.path}: the same file was loaded before as {item.skipped_as}")
             continue
@@ -127,11 +257,12 @@ def _load(args: argparse.Namespace) -> int:
 BUILDING = {"build", "run", "seed", "snapshot"}
 
 
-def _dbt(args: argparse.Namespace) -> int:
+def _dbt(dbt_args: list[str]) -> int:
+    """`pulse dbt ARGS…`: dbt against the current database; a build takes its turn."""
     conn = db.current()
-    command = next((arg for arg in args.dbt_args if not arg.startswith("-")), None)
+    command = next((arg for arg in dbt_args if not arg.startswith("-")), None)
     if command not in BUILDING:
-        return db.run_dbt(args.dbt_args, conn, check=False)
+        return db.run_dbt(dbt_args, conn, check=False)
     from pulse import locks
 
     try:
@@ -139,7 +270,7 @@ def _dbt(args: argparse.Namespace) -> int:
             locks.turn(conn, exclusive=True, what=f"pulse dbt {command}"),
             locks.watch_blockers(conn) as blockers,
         ):
-            code = db.run_dbt(args.dbt_args, conn, check=False)
+            code = db.run_dbt(dbt_args, conn, check=False)
     except locks.LockTimeout as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -153,6 +284,17 @@ def _dbt(args: argparse.Namespace) -> int:
     return code
 
 
+def _telegram_settings():
+    """The Telegram settings, or UsageError naming the one that is missing or invalid."""
+    from pulse.telegram import DeliveryError, Settings
+
+    check_environment(TELEGRAM_SETTINGS)
+    try:
+        return Settings.from_env()
+    except DeliveryError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _answers(args: argparse.Namespace) -> int:
     from pulse.answers import print_answers
 
@@ -162,8 +304,8 @@ def _answers(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from pulse.report import NoData, build_report
-    from pulse.telegram import DeliveryError, Settings
 
+    settings = None if args.dry_run else _telegram_settings()  # before any work
     try:
         report = build_report(db.current(), args.date)
     except NoData as exc:
@@ -178,11 +320,6 @@ def _report(args: argparse.Namespace) -> int:
         print(report.text)
         print(f"\n(dry run: message and {len(report.charts)} charts written to {out})")
         return 0
-    try:
-        settings = Settings.from_env()
-    except DeliveryError as exc:
-        print(f"report not delivered: {exc}", file=sys.stderr)
-        return 1
     return _send_report(report, settings, args.resend_uncertain)
 
 
@@ -216,13 +353,8 @@ def _send_report(report, settings, resend_uncertain: bool) -> int:
 
 def _bot(args: argparse.Namespace) -> int:
     from pulse.bot import run
-    from pulse.telegram import DeliveryError, Settings
 
-    try:
-        settings = Settings.from_env()
-    except DeliveryError as exc:
-        print(f"bot not started: {exc}", file=sys.stderr)
-        return 1
+    settings = _telegram_settings()
     try:
         run(db.current(), settings)
     except Exception as exc:  # e.g. the token rejected at start: say so, without the token
@@ -258,7 +390,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pulse", description=__doc__)
+    parser = _Parser(prog="pulse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("db", help="manage the embedded PostgreSQL (or show the external one)")
@@ -275,34 +407,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("generate", help="write synthetic raw data for a domain")
     p.add_argument("domain", choices=["mentorhub", "sales", "elearning", "shop"])
-    p.add_argument("--out", required=True, help="folder to write the CSV files into")
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--scale", type=float, default=1.0, help="multiplies the volume")
-    p.add_argument("--rows", type=int, help="shop: rows of the log (default 200,000 × scale)")
+    p.add_argument("--out", type=_folder, required=True, help="folder to write the CSV files into")
+    p.add_argument("--seed", type=_non_negative_int, default=42)
+    p.add_argument("--scale", type=_positive_float, default=1.0, help="multiplies the volume")
     p.add_argument(
-        "--start", type=date.fromisoformat, default=date(2021, 1, 1), help="shop: first day"
+        "--rows", type=_positive_int, help="shop: rows of the log (default 200,000 × scale)"
     )
-    p.add_argument("--days", type=int, help="shop: days to cover (continue a log: --start)")
+    p.add_argument("--start", type=_day, default=date(2021, 1, 1), help="shop: first day")
+    p.add_argument(
+        "--days", type=_positive_int, help="shop: days to cover (continue a log: --start)"
+    )
     p.set_defaults(func=_generate)
 
     p = commands.add_parser("load", help="load CSV files into raw_DOMAIN with COPY")
-    p.add_argument("domain")
+    p.add_argument("domain", choices=["mentorhub", "sales", "elearning", "shop"])
     p.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a folder of the domain's files, or files"
+        "paths", nargs="+", metavar="PATH", help="folders of the domain's files, or files"
+    )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let a file with a header and no rows empty a table that holds rows",
     )
     p.set_defaults(func=_load)
 
-    p = commands.add_parser("dbt", help="run dbt against the current database", add_help=False)
-    p.add_argument("dbt_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_dbt)
+    # `pulse dbt ARGS…` never reaches this parser (see main): every argument goes to dbt
+    p = commands.add_parser("dbt", help="run dbt against the current database (ARGS…)")
 
     p = commands.add_parser("report", help="the daily sales report: to Telegram, or --dry-run")
     p.add_argument(
         "--date",
-        type=date.fromisoformat,
+        type=_day,
         help="report day (YYYY-MM-DD); default: the data's last day",
     )
-    p.add_argument("--dry-run", metavar="DIR", help="write message.txt and the PNGs to DIR")
+    p.add_argument(
+        "--dry-run", metavar="DIR", type=_folder, help="write message.txt and the PNGs to DIR"
+    )
     p.add_argument(
         "--resend-uncertain",
         action="store_true",
@@ -315,17 +455,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("charts", help="draw a domain's charts as PNG")
     p.add_argument("domain", choices=["elearning"])
-    p.add_argument("--out", default="out/charts", help="folder for the PNG files")
+    p.add_argument("--out", type=_folder, default="out/charts", help="folder for the PNG files")
     p.set_defaults(func=_charts)
 
     p = commands.add_parser("bench", help="time the shop domain at scale against pandas")
-    p.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000], help="log sizes")
+    p.add_argument(
+        "--rows", type=_positive_int, nargs="+", default=[1_000_000, 10_000_000], help="log sizes"
+    )
     p.add_argument(
         "--versions",
         action="store_true",
         help="instead: build every domain on each PostgreSQL version, per-model times",
     )
-    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="--versions: seeds")
+    p.add_argument(
+        "--seeds", type=_positive_int, nargs="+", default=[1, 2, 3], help="--versions: seeds"
+    )
     p.add_argument(
         "--server",
         action="append",
@@ -369,11 +513,21 @@ def _bi(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one `pulse` command; returns its exit code (2: a bad argument or setting)."""
     import psycopg
 
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        if argv[:1] == ["dbt"]:  # every argument is dbt's, --help and --version included
+            check_environment(DATABASE_SETTINGS)
+            return _dbt(argv[1:])
+        args = build_parser().parse_args(argv)
+        if args.command not in ("generate",):
+            check_environment(DATABASE_SETTINGS)
         return args.func(args)
+    except UsageError as exc:
+        print(f"pulse: {exc}", file=sys.stderr)
+        return 2
     except psycopg.OperationalError as exc:
         where = db.external_connection()
         target = where.url() if where else f"the embedded server in {db.pgdata_dir()}"

@@ -15,6 +15,10 @@ class Table:
     columns: tuple[tuple[str, str], ...]  # (name, postgres type)
     file: str
     header: tuple[str, ...] | None = None  # the file's header where it differs from the names
+    # read by position: a file with this many columns loads whatever its header says
+    by_position: bool = False
+    # the plausible range of a numeric column, (low, high) inclusive; None: no bound
+    limits: tuple[tuple[str, float | None, float | None], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -95,6 +99,9 @@ DOMAINS: dict[str, tuple[Table, ...]] = {
                 ("city", "text"),
             ),
             "dataset_telemetry.csv",
+            # a price or an order total above ten million roubles is a broken export, not a
+            # sale: refused by the loader (negative values go to the rejected relation)
+            limits=(("value", None, 10_000_000),),
             header=(
                 "",
                 "userid",
@@ -112,7 +119,10 @@ DOMAINS: dict[str, tuple[Table, ...]] = {
     "elearning": (
         # Task A: the A/B test's files (the original separators differ: ; and ,).
         Table("groups", (("id", "integer"), ("grp", "text")), "groups.csv"),
-        Table("groups_add", (("id", "integer"), ("grp", "text")), "groups_add.csv"),
+        # another export: its header may differ (a real one reads id,grpp), read by position
+        Table(
+            "groups_add", (("id", "integer"), ("grp", "text")), "groups_add.csv", by_position=True
+        ),
         Table("active_studs", (("student_id", "integer"),), "active_studs.csv"),
         Table("checks", (("student_id", "integer"), ("rev", "numeric")), "checks.csv"),
         # Task B: the platform's tables.

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,9 +44,8 @@ def admin(tmp_path_factory) -> db.Connection:
     db.stop_embedded(pgdata)
 
 
-@pytest.fixture(scope="session")
-def make_database(admin, tmp_path_factory):
-    """Create a fresh database with the raw tables; yields a factory."""
+def _database_factory(admin: db.Connection):
+    """A factory of fresh databases with the raw tables on `admin`'s server, and a cleanup."""
     created: list[str] = []
 
     def _make(name: str) -> db.Connection:
@@ -55,9 +57,78 @@ def make_database(admin, tmp_path_factory):
         setup(conn)
         return conn
 
-    yield _make
-    for dbname in created:
-        db.drop_database(admin, dbname)
+    def _drop_all() -> None:
+        for dbname in created:
+            db.drop_database(admin, dbname)
+
+    return _make, _drop_all
+
+
+@pytest.fixture(scope="session")
+def make_database(admin, tmp_path_factory):
+    """Create a fresh database with the raw tables; yields a factory."""
+    make, drop_all = _database_factory(admin)
+    yield make
+    drop_all()
+
+
+# Debian's postgresql-15 (.ci/run installs it where it is missing); PULSE_PG15_BIN points
+# elsewhere. The loader's and the statistics' promises must hold on a server a user may
+# already run, which lacks what PostgreSQL 16+ added (pg_input_is_valid, ...).
+PG15_BIN = Path(os.environ.get("PULSE_PG15_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+@pytest.fixture(scope="session")
+def pg15_admin() -> db.Connection:
+    """A PostgreSQL 15 started for this run in a temporary directory, on a unix socket only.
+
+    PostgreSQL refuses to run as root: as root the server runs as `nobody`. Skipped, with
+    the reason, where the binaries are missing or the server does not start.
+    """
+    initdb, pg_ctl = PG15_BIN / "initdb", PG15_BIN / "pg_ctl"
+    if not (initdb.is_file() and pg_ctl.is_file()):
+        pytest.skip(f"PostgreSQL 15 is not installed ({initdb} is missing: postgresql-15)")
+    user = None
+    base = Path(tempfile.mkdtemp(prefix="pulse-pg15-"))  # under /tmp: `nobody` can reach it
+    if os.geteuid() == 0:
+        user = "nobody"
+        entry = pwd.getpwnam(user)
+        os.chown(base, entry.pw_uid, entry.pw_gid)
+    pgdata = base / "data"
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(args, user=user, capture_output=True, text=True, timeout=120)
+
+    init = run(str(initdb), "-D", str(pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+    if init.returncode != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(f"initdb of PostgreSQL 15 failed: {init.stderr.strip()[-300:]}")
+    options = f"-c listen_addresses='' -c unix_socket_directories='{base}' -c fsync=off"
+    started = run(str(pg_ctl), "-D", str(pgdata), "-w", "-l", str(base / "log"), "-o", options,
+                  "start")  # fmt: skip
+    if started.returncode != 0:
+        log = (base / "log").read_text(errors="replace")[-300:] if (base / "log").exists() else ""
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(f"PostgreSQL 15 did not start: {started.stderr.strip()[-300:]} {log}")
+    yield db.Connection(str(base), 5432, "postgres", "", "postgres")
+    run(str(pg_ctl), "-D", str(pgdata), "-w", "-m", "immediate", "stop")
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def make_pg15_database(pg15_admin):
+    """Like make_database, on the PostgreSQL 15 of this run."""
+    make, drop_all = _database_factory(pg15_admin)
+    yield make
+    drop_all()
+
+
+@pytest.fixture(params=["default-server", "postgresql-15"])
+def make_any_database(request):
+    """make_database on each server: the default one (embedded or external) and PostgreSQL 15."""
+    if request.param == "default-server":
+        return request.getfixturevalue("make_database")
+    return request.getfixturevalue("make_pg15_database")
 
 
 def dbt(conn: db.Connection, *args: str, target_path: Path) -> subprocess.CompletedProcess:

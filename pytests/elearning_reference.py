@@ -413,15 +413,21 @@ def _data_quality(
 ) -> pd.DataFrame:
     if not has_rows:
         return _empty("elearning_ab_data_quality")
+    # each id in one finding, the first that applies: conflicting, then without a group
+    # (a check before activity), then an inactive payer of a group
     grouped = set(assigned["id"].tolist())
+    conflicts = set(conflicting.tolist())
     check_ids = revenue.index.to_series()
-    inactive = revenue[~check_ids.isin(active).to_numpy()]
-    no_group = revenue[~check_ids.isin(grouped).to_numpy()]
+    checked = set(check_ids.tolist())
+    in_group = check_ids.isin(grouped).to_numpy()
+    is_conflict = check_ids.isin(conflicts).to_numpy()
+    inactive = revenue[in_group & ~check_ids.isin(active).to_numpy()]
+    no_group = revenue[~in_group & ~is_conflict]
     rows = [
         ("inactive_payers", len(inactive), float(inactive.sum())),
         ("checks_without_group", len(no_group), float(no_group.sum())),
-        ("active_without_group", len(active - grouped), NAN),
-        ("conflicting_group_ids", len(conflicting), NAN),
+        ("active_without_group", len(active - grouped - conflicts - checked), NAN),
+        ("conflicting_group_ids", len(conflicts), NAN),
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS["elearning_ab_data_quality"])
     return _finish("elearning_ab_data_quality", frame)

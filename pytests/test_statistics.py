@@ -10,6 +10,7 @@ below 1e-12).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -89,6 +90,7 @@ QUERIES = {
             values
                 (1, 0.0, 5, 1, 0.0, 7),
                 (1, 0.0, 5, 2, 0.0, 7),
+                (1990, 0.0, 5, 990, 0.0, 7),
                 (1, null, 1, 2, 3.0, 7)
         ) as cases (mean_a, var_a, n_a, mean_b, var_b, n_b)
     """,
@@ -149,9 +151,11 @@ def split_queries(output: str) -> dict[str, str]:
     return queries
 
 
-@pytest.fixture(scope="module")
-def stats_db(make_database, tmp_path_factory):
-    conn = make_database("statistics")
+@pytest.fixture(scope="module", params=["default-server", "postgresql-15"])
+def stats_db(request, tmp_path_factory):
+    """The compiled queries on each server: the statistics must hold on PostgreSQL 15 too."""
+    factory = "make_database" if request.param == "default-server" else "make_pg15_database"
+    conn = request.getfixturevalue(factory)("statistics")
     target = tmp_path_factory.mktemp("dbt_statistics")
     created = dbt(conn, "run-operation", "run_create_statistics_functions", target_path=target)
     assert created.returncode == 0, created.stdout[-4000:] + created.stderr[-2000:]
@@ -335,10 +339,36 @@ def test_welch_matches_scipy(stats_db):
     assert np.max(np.abs(normal_p - want[small, 2])) > 0.05
 
 
-def test_welch_is_null_when_undefined(stats_db):
-    no_variance, shifted_no_variance, single_row = stats_db.run("welch_literals")
-    assert all(value is None for value in no_variance)
-    assert all(value is None for value in shifted_no_variance)
+def test_welch_follows_scipys_limits_at_the_degenerate_edges(stats_db):
+    no_variance, shifted_no_variance, shifted_down, single_row = stats_db.run("welch_literals")
+    columns = ["statistic", "df", "p_value", "ci_low", "ci_high", "ci90_low", "ci90_high"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy warns of the precision loss
+        equal = stats.ttest_ind([1.0] * 7, [1.0] * 5, equal_var=False)
+        higher = stats.ttest_ind([2.0] * 7, [1.0] * 5, equal_var=False)
+        lower = stats.ttest_ind([990.0] * 7, [1990.0] * 5, equal_var=False)
+    # zero variance, different means: a certain difference (t infinite, p 0, CI the point)
+    for got, scipy_result, diff in (
+        (shifted_no_variance, higher, 1.0),
+        (shifted_down, lower, -1000.0),
+    ):
+        got = dict(zip(columns, got, strict=True))
+        assert got["statistic"] == scipy_result.statistic and math.isinf(got["statistic"])
+        assert got["p_value"] == scipy_result.pvalue == 0
+        interval = scipy_result.confidence_interval(0.95)
+        assert got["ci_low"] == interval.low == diff and got["ci_high"] == interval.high == diff
+        assert got["ci90_low"] == got["ci90_high"] == diff
+        assert got["df"] is None  # 0/0; scipy writes 1 by convention
+    # zero variance, equal means: undefined, as scipy says (its interval is the point 0)
+    got = dict(zip(columns, no_variance, strict=True))
+    assert math.isnan(equal.statistic) and math.isnan(equal.pvalue)
+    assert got["statistic"] is None and got["p_value"] is None
+    assert got["ci_low"] == equal.confidence_interval(0.95).low == 0
+    # a group of one row has no variance: scipy gives NaN everywhere, we give null
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy warns of the precision loss
+        single = stats.ttest_ind([1.0, 2.0, 4.0], [1.0], equal_var=False)
+    assert math.isnan(single.pvalue)
     assert all(value is None for value in single_row)
 
 

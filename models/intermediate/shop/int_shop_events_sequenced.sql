@@ -34,7 +34,8 @@ sequenced_before as (
 {%- endif %}
 
 -- rows identical on (user, session, time, action, value) are copies of one action: they
--- count once (a copy's other columns are the same; were they not, the least is kept)
+-- count once. Copies that differ in another column keep the least value of each and say
+-- which columns differ (int_shop_event_conflicts reports them).
 deduplicated as (
     select
         session_id,
@@ -48,6 +49,13 @@ deduplicated as (
         min(gender) as gender,
         min(city) as city,
         count(*) as raw_rows,
+        nullif(concat_ws(
+            ', ',
+            case when {{ pulse.shop_copies_differ('category') }} then 'category' end,
+            case when {{ pulse.shop_copies_differ('age') }} then 'age' end,
+            case when {{ pulse.shop_copies_differ('gender') }} then 'gender' end,
+            case when {{ pulse.shop_copies_differ('city') }} then 'city' end
+        ), '') as conflicting_columns,
         false as is_context
     from events
     {%- if reprocess_from %}
@@ -82,6 +90,7 @@ context_events as (
         sequenced_before.gender,
         sequenced_before.city,
         sequenced_before.raw_rows,
+        sequenced_before.conflicting_columns,
         true as is_context
     from sequenced_before
     inner join window_sessions
@@ -138,6 +147,7 @@ final as (
         cast(checkout_number as integer) as checkout_number,
         cast(is_after_product as smallint) as is_after_product,
         cast(raw_rows as integer) as raw_rows,
+        conflicting_columns,
         {{ pulse.shop_loaded_through() }} as loaded_through
     from sequenced
     where not is_context

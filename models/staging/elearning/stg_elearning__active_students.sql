@@ -1,14 +1,14 @@
--- Users active during the experiment, once each (the list may repeat an id).
+-- Users active during the experiment, once each (see base_elearning__active_students).
 with
 
-source as (
-    select * from {{ source('elearning', 'active_studs') }}
+checked as (
+    select * from {{ ref('base_elearning__active_students') }}
 ),
 
 final as (
-    select distinct student_id as user_id
-    from source
-    where student_id is not null
+    select user_id
+    from checked
+    where rejection_reason is null
 )
 
 select * from final

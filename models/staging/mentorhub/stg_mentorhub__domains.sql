@@ -1,14 +1,16 @@
+-- Domains that pass every rule (see base_mentorhub__domains).
 with
 
-source as (
-    select * from {{ source('mentorhub', 'domain') }}
+checked as (
+    select * from {{ ref('base_mentorhub__domains') }}
 ),
 
-renamed as (
+final as (
     select
-        id as domain_id,
-        btrim(name) as domain_name
-    from source
+        domain_id,
+        domain_name
+    from checked
+    where rejection_reason is null
 )
 
-select * from renamed
+select * from final

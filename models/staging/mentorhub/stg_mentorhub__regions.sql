@@ -1,14 +1,16 @@
+-- Regions that pass every rule (see base_mentorhub__regions).
 with
 
-source as (
-    select * from {{ source('mentorhub', 'region') }}
+checked as (
+    select * from {{ ref('base_mentorhub__regions') }}
 ),
 
-renamed as (
+final as (
     select
-        id as region_id,
-        btrim(name) as region_name
-    from source
+        region_id,
+        region_name
+    from checked
+    where rejection_reason is null
 )
 
-select * from renamed
+select * from final

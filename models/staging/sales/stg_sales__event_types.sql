@@ -1,14 +1,16 @@
+-- Event types that pass every rule (see base_sales__event_types).
 with
 
-source as (
-    select * from {{ source('sales', 'events_dict') }}
+checked as (
+    select * from {{ ref('base_sales__event_types') }}
 ),
 
-renamed as (
+final as (
     select
-        id as event_type_id,
-        btrim(_description) as description
-    from source
+        event_type_id,
+        description
+    from checked
+    where rejection_reason is null
 )
 
-select * from renamed
+select * from final
