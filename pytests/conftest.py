@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -80,38 +79,21 @@ PG15_BIN = Path(os.environ.get("PULSE_PG15_BIN", "/usr/lib/postgresql/15/bin"))
 
 @pytest.fixture(scope="session")
 def pg15_admin() -> db.Connection:
-    """A PostgreSQL 15 started for this run in a temporary directory, on a unix socket only.
+    """A PostgreSQL 15 started for this run in a temporary directory, on a unix socket only
+    (`pulse.db.start_local_server`, which `pulse bench --versions` uses too).
 
-    PostgreSQL refuses to run as root: as root the server runs as `nobody`. Skipped, with
-    the reason, where the binaries are missing or the server does not start.
+    Skipped, with the reason, where the binaries are missing or the server does not start.
     """
-    initdb, pg_ctl = PG15_BIN / "initdb", PG15_BIN / "pg_ctl"
-    if not (initdb.is_file() and pg_ctl.is_file()):
-        pytest.skip(f"PostgreSQL 15 is not installed ({initdb} is missing: postgresql-15)")
-    user = None
-    base = Path(tempfile.mkdtemp(prefix="pulse-pg15-"))  # under /tmp: `nobody` can reach it
-    if os.geteuid() == 0:
-        user = "nobody"
-        entry = pwd.getpwnam(user)
-        os.chown(base, entry.pw_uid, entry.pw_gid)
-    pgdata = base / "data"
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(args, user=user, capture_output=True, text=True, timeout=120)
-
-    init = run(str(initdb), "-D", str(pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    if init.returncode != 0:
+    if not (PG15_BIN / "pg_ctl").is_file():
+        pytest.skip(f"PostgreSQL 15 is not installed ({PG15_BIN}/pg_ctl is missing: postgresql-15)")
+    base = Path(tempfile.mkdtemp(prefix="pulse-pg15-"))
+    try:
+        admin = db.start_local_server(PG15_BIN, base / "data")
+    except RuntimeError as exc:
         shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"initdb of PostgreSQL 15 failed: {init.stderr.strip()[-300:]}")
-    options = f"-c listen_addresses='' -c unix_socket_directories='{base}' -c fsync=off"
-    started = run(str(pg_ctl), "-D", str(pgdata), "-w", "-l", str(base / "log"), "-o", options,
-                  "start")  # fmt: skip
-    if started.returncode != 0:
-        log = (base / "log").read_text(errors="replace")[-300:] if (base / "log").exists() else ""
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"PostgreSQL 15 did not start: {started.stderr.strip()[-300:]} {log}")
-    yield db.Connection(str(base), 5432, "postgres", "", "postgres")
-    run(str(pg_ctl), "-D", str(pgdata), "-w", "-m", "immediate", "stop")
+        pytest.skip(f"PostgreSQL 15 did not start: {str(exc)[-300:]}")
+    yield admin
+    db.stop_local_server(PG15_BIN, base / "data")
     shutil.rmtree(base, ignore_errors=True)
 
 
