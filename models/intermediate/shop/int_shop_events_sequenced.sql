@@ -90,7 +90,12 @@ context_events as (
         sequenced_before.gender,
         sequenced_before.city,
         sequenced_before.raw_rows,
+        {#- a table built before the column existed gets it from this run (on_schema_change) #}
+        {%- if pulse.shop_has_column(this, 'conflicting_columns') %}
         sequenced_before.conflicting_columns,
+        {%- else %}
+        cast(null as text) as conflicting_columns,
+        {%- endif %}
         true as is_context
     from sequenced_before
     inner join window_sessions
