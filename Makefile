@@ -12,7 +12,7 @@ SEED   ?= 42
 SCALE  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: conventions bench bench-versions help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
+.PHONY: spark spark-stop conventions bench bench-versions help venv demo db-start db-stop setup generate load build nightly report docs test lint lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
+
+# The Spark extra (PySpark ships Spark; dbt-spark talks to its Thrift server): `make test`
+# and the spark targets install it on top of the venv, `make demo` does not.
+$(VENV)/.installed-spark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	@touch $@
+
+spark: $(VENV)/.installed-spark ## Start the local Spark cluster (master, 2 workers, Thrift server)
+	$(PULSE) spark start
+
+spark-stop: ## Stop the local Spark cluster
+	-$(PULSE) spark stop
 
 demo: venv ## Set up everything from nothing: database, synthetic data, dbt build, docs, answers
 	$(PULSE) db start
@@ -77,7 +89,7 @@ lint: venv ## ruff and sqlfluff (the dbt templater compiles against the current 
 	$(BIN)/ruff format --check pulse pytests
 	eval "$$($(PULSE) db env)" && $(BIN)/sqlfluff lint models analyses tests
 
-test: venv ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
+test: venv $(VENV)/.installed-spark ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
 	$(BIN)/pytest
 
 bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS= to choose)
@@ -92,11 +104,12 @@ conventions: venv ## Check project conventions with dbt-bouncer (naming, docs, k
 
 lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml
 	rm -rf /tmp/pulse-lock && $(PYTHON) -m venv /tmp/pulse-lock
-	/tmp/pulse-lock/bin/pip install --quiet '.[dev]'
+	/tmp/pulse-lock/bin/pip install --quiet '.[dev,spark]'
 	{ echo "# Exact versions of every package (direct and transitive) the project installs."; \
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
 	  /tmp/pulse-lock/bin/pip freeze --exclude pulse; } > constraints.txt
 
-clean: ## Stop the embedded server and remove .venv, .pulse, generated data and dbt target
+clean: ## Stop the embedded server and Spark, remove .venv, .pulse, generated data and dbt target
 	-$(PULSE) db stop
+	-$(PULSE) spark stop
 	rm -rf $(VENV) .pulse data out target logs

@@ -82,6 +82,12 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from pulse import spark
+
+    if spark.engine() == "spark":
+        from pulse.spark_load import main as load_on_spark
+
+        return load_on_spark(args.domain, [Path(path) for path in args.paths])
     from pulse.load import LoadError, load
 
     paths = [Path(path) for path in args.paths]
@@ -109,7 +115,23 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _dbt(args: argparse.Namespace) -> int:
+    from pulse import spark
+
+    if spark.engine() == "spark":
+        return spark.run_dbt(args.dbt_args, check=False)
     return db.run_dbt(args.dbt_args, db.current(), check=False)
+
+
+def _spark(args: argparse.Namespace) -> int:
+    from pulse.spark import command
+
+    return command(args.action)
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from pulse.sql import main as sql
+
+    return sql(args.query, as_csv=args.csv)
 
 
 def _answers(args: argparse.Namespace) -> int:
@@ -257,6 +279,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="--versions: another server to compare (postgresql:// URL); repeatable",
     )
     p.set_defaults(func=_bench)
+
+    p = commands.add_parser("spark", help="the local Spark cluster and its Thrift server")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=_spark)
+
+    p = commands.add_parser("sql", help="a read-only query on the current engine (PULSE_ENGINE)")
+    p.add_argument("query", help="one SELECT (or WITH …, SHOW, DESCRIBE) statement")
+    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    p.set_defaults(func=_sql)
 
     p = commands.add_parser("answers", help="print a domain's answers as tables")
     p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
