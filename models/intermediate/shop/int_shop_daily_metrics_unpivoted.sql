@@ -62,7 +62,7 @@ metric_values as (
         day,
         'revenue' as metric,
         'All' as category,
-        cast(revenue as numeric) as value
+        cast(revenue as {{ pulse.shop_measure_type() }}) as value
     from shop_days
 
     union all
@@ -71,7 +71,7 @@ metric_values as (
         day,
         'orders' as metric,
         'All' as category,
-        cast(orders as numeric) as value
+        cast(orders as {{ pulse.shop_measure_type() }}) as value
     from shop_days
 
     union all
@@ -80,7 +80,7 @@ metric_values as (
         day,
         'active_users' as metric,
         'All' as category,
-        cast(active_users as numeric) as value
+        cast(active_users as {{ pulse.shop_measure_type() }}) as value
     from shop_days
 
     union all
@@ -90,7 +90,7 @@ metric_values as (
         day,
         'arppu' as metric,
         'All' as category,
-        cast(arppu as numeric) as value
+        cast(arppu as {{ pulse.shop_measure_type() }}) as value
     from shop_days
 
     union all

@@ -60,10 +60,10 @@ final as (
         sessions,
         case
             -- 1 by definition: the step is its own start
-            when step_order = 0 then cast(sessions as numeric) / start_sessions
-            else cast(sessions as numeric) / nullif(previous_sessions, 0)
+            when step_order = 0 then cast(sessions as {{ pulse.shop_measure_type() }}) / start_sessions
+            else cast(sessions as {{ pulse.shop_measure_type() }}) / nullif(previous_sessions, 0)
         end as conversion_from_previous,
-        cast(sessions as numeric) / start_sessions as conversion_from_start
+        cast(sessions as {{ pulse.shop_measure_type() }}) / start_sessions as conversion_from_start
     from compared
 )
 

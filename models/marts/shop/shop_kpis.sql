@@ -68,8 +68,8 @@ final as (
         revenue / nullif(active_users, 0) as arpu,
         revenue / nullif(buyers, 0) as arppu,
         revenue / nullif(orders, 0) as avg_order_value,
-        cast(buyers as numeric) / nullif(active_users, 0) as conversion_rate,
-        cast(confirmation_users as numeric) / nullif(checkout_users, 0)
+        cast(buyers as {{ pulse.shop_measure_type() }}) / nullif(active_users, 0) as conversion_rate,
+        cast(confirmation_users as {{ pulse.shop_measure_type() }}) / nullif(checkout_users, 0)
             as checkout_conversion_rate
     from filled
 )

@@ -55,7 +55,7 @@ final as (
         grid.weeks_since_first,
         grid.cohort_users,
         coalesce(cohort_weeks.retained_users, 0) as retained_users,
-        cast(coalesce(cohort_weeks.retained_users, 0) as numeric) / grid.cohort_users
+        cast(coalesce(cohort_weeks.retained_users, 0) as {{ pulse.shop_measure_type() }}) / grid.cohort_users
             as retention_rate
     from grid
     left join cohort_weeks
