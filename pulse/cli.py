@@ -56,6 +56,13 @@ def _setup(args: argparse.Namespace) -> int:
 
     setup(db.current())
     print("raw schemas and tables of every contract are in place")
+    from pulse import spark
+
+    if spark.engine() == "spark":
+        from pulse.spark_load import setup as setup_on_spark
+
+        setup_on_spark()
+        print("and raw_shop on Spark")
     return 0
 
 
@@ -84,7 +91,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from pulse import spark
 
-    if spark.engine() == "spark":
+    if spark.engine() == "spark" and args.domain == "shop":  # the rest stays on PostgreSQL
         from pulse.spark_load import main as load_on_spark
 
         return load_on_spark(args.domain, [Path(path) for path in args.paths])
@@ -118,7 +125,11 @@ def _dbt(args: argparse.Namespace) -> int:
     from pulse import spark
 
     if spark.engine() == "spark":
-        return spark.run_dbt(args.dbt_args, check=False)
+        try:
+            return spark.run_dbt(args.dbt_args, check=False)
+        except spark.SparkError as exc:
+            print(f"dbt not run: {exc}", file=sys.stderr)
+            return 1
     return db.run_dbt(args.dbt_args, db.current(), check=False)
 
 
@@ -298,6 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import psycopg
 
+    from pulse.spark import SparkError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -306,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         target = where.url() if where else f"the embedded server in {db.pgdata_dir()}"
         first_line = str(exc).strip().splitlines()[0]
         print(f"cannot reach PostgreSQL at {target}: {first_line}", file=sys.stderr)
+        return 1
+    except SparkError as exc:  # PULSE_ENGINE=spark: no cluster, no Java, a bad engine name
+        print(f"spark: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `pulse answers mentorhub | head`
         sys.stderr.close()

@@ -298,19 +298,21 @@ def stop_cluster(timeout: float = 30) -> bool:
     return running
 
 
-def connect():
-    """A PyHive connection to the Thrift server of `endpoint()` (DB-API 2.0)."""
+def connect(*, start: bool = False):
+    """A PyHive connection (DB-API 2.0) to the Thrift server of `endpoint(start=start)`."""
     from pyhive import hive
 
-    where = endpoint()
+    where = endpoint(start=start)
     return hive.connect(host=where.host, port=where.port, username="pulse")
 
 
 def run_dbt(args: list[str], *, check: bool = True) -> int:
-    """Run this virtualenv's dbt in the project against the `spark` target (method: thrift)."""
+    """Run this virtualenv's dbt in the project against the `spark` target (method: thrift),
+    starting the local cluster first when none runs (as `pulse dbt` starts the embedded
+    PostgreSQL)."""
     from pulse import db
 
-    env = {**os.environ, **endpoint().dbt_env()}
+    env = {**os.environ, **endpoint(start=True).dbt_env()}
     env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     db.ensure_profiles()

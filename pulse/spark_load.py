@@ -189,6 +189,19 @@ def _append(cursor, path: Path, delimiter: str) -> LoadedFile:
     return LoadedFile(path, table.name, rows)
 
 
+def setup() -> None:
+    """Create raw_shop, its log table and ledger on Spark (empty; idempotent)."""
+    from pulse import spark
+
+    connection = spark.connect(start=True)
+    try:
+        cursor = connection.cursor()
+        for statement in create_statements():
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
 def load(paths: list[Path]) -> list[LoadedFile]:
     """Append the shop log files (or folders holding dataset_telemetry.csv) on Spark.
 
@@ -200,7 +213,7 @@ def load(paths: list[Path]) -> list[LoadedFile]:
     files = [one for path in paths for one in files_for(DOMAIN, Path(path))]
     for file, table in files:
         check_header(file, table, detect_delimiter(file, table))
-    connection = spark.connect()
+    connection = spark.connect(start=True)
     try:
         cursor = connection.cursor()
         for statement in create_statements():
@@ -213,17 +226,17 @@ def load(paths: list[Path]) -> list[LoadedFile]:
 def main(domain: str, paths: list[Path]) -> int:
     """`pulse load DOMAIN PATH…` with PULSE_ENGINE=spark: only the shop runs on Spark."""
     if domain != DOMAIN:
-        print(
-            f"load failed: on Spark only the shop domain loads; {domain} stays on PostgreSQL "
-            "(unset PULSE_ENGINE)",
-            file=sys.stderr,
-        )
-        return 2
+        raise ValueError(f"only the shop loads on Spark, not {domain}")
+    from pulse.spark import SparkError
+
     try:
         loaded = load(paths)
     except LoadError as exc:
         print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
         return 2
+    except SparkError as exc:
+        print(f"load failed: {exc}", file=sys.stderr)
+        return 1
     for item in loaded:
         if item.skipped_as:
             print(f"skipped {item.path}: the same file was loaded before as {item.skipped_as}")

@@ -73,9 +73,11 @@ def main(query: str, *, as_csv: bool = False) -> int:
     """Print the result as a table (or CSV); exit code 2 for a refused or failed query."""
     from tabulate import tabulate
 
+    from pulse.spark import SparkError
+
     try:
         names, rows = run_query(query)
-    except QueryError as exc:
+    except (QueryError, SparkError) as exc:
         print(f"query failed: {exc}", file=sys.stderr)
         return 2
     if as_csv:
