@@ -92,8 +92,9 @@ lint: venv ## ruff and sqlfluff (the dbt templater compiles against the current 
 test: venv $(VENV)/.installed-spark ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
 	$(BIN)/pytest
 
-bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS= to choose)
-	$(PULSE) bench $(if $(ROWS),--rows $(ROWS))
+bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS=, ENGINE=spark)
+	$(if $(filter spark,$(ENGINE)),$(MAKE) --no-print-directory $(VENV)/.installed-spark)
+	$(PULSE) bench $(if $(ROWS),--rows $(ROWS)) $(if $(ENGINE),--engine $(ENGINE))
 
 bench-versions: venv ## Every domain on PostgreSQL 15 and the embedded server, per-model times (SEEDS=)
 	$(PULSE) bench --versions $(if $(SEEDS),--seeds $(SEEDS))

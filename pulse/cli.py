@@ -213,6 +213,10 @@ def _bench(args: argparse.Namespace) -> int:
         from pulse.bench_versions import main as bench_versions
 
         return bench_versions(args.seeds, args.server)
+    if args.engine == "spark":
+        from pulse.bench_spark import main as bench_spark
+
+        return bench_spark(args.rows)
     from pulse.bench import main as bench
 
     return bench(args.rows)
@@ -276,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("bench", help="time the shop domain at scale against pandas")
     p.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000], help="log sizes")
+    p.add_argument(
+        "--engine",
+        choices=["postgres", "spark"],
+        default="postgres",
+        help="spark: the same steps on the local Spark cluster, plus one worker vs two",
+    )
     p.add_argument(
         "--versions",
         action="store_true",
