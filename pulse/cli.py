@@ -90,16 +90,16 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     from pulse import spark
-
-    if spark.engine() == "spark" and args.domain == "shop":  # the rest stays on PostgreSQL
-        from pulse.spark_load import main as load_on_spark
-
-        return load_on_spark(args.domain, [Path(path) for path in args.paths])
     from pulse.load import LoadError, load
 
     paths = [Path(path) for path in args.paths]
     try:
-        loaded = load(db.current(), args.domain, *paths, progress=sys.stderr.isatty())
+        if spark.engine() == "spark" and args.domain == "shop":  # the rest stays on PostgreSQL
+            from pulse.spark_load import load as load_on_spark
+
+            loaded = load_on_spark(paths)
+        else:
+            loaded = load(db.current(), args.domain, *paths, progress=sys.stderr.isatty())
     except LoadError as exc:
         print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
         return 2

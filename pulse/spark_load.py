@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,27 +220,3 @@ def load(paths: list[Path]) -> list[LoadedFile]:
         return [_append(cursor, file, detect_delimiter(file, table)) for file, table in files]
     finally:
         connection.close()
-
-
-def main(domain: str, paths: list[Path]) -> int:
-    """`pulse load DOMAIN PATH…` with PULSE_ENGINE=spark: only the shop runs on Spark."""
-    if domain != DOMAIN:
-        raise ValueError(f"only the shop loads on Spark, not {domain}")
-    from pulse.spark import SparkError
-
-    try:
-        loaded = load(paths)
-    except LoadError as exc:
-        print(f"load failed, nothing was loaded from that file: {exc}", file=sys.stderr)
-        return 2
-    except SparkError as exc:
-        print(f"load failed: {exc}", file=sys.stderr)
-        return 1
-    for item in loaded:
-        if item.skipped_as:
-            print(f"skipped {item.path}: the same file was loaded before as {item.skipped_as}")
-        else:
-            print(
-                f"loaded {item.rows:>10,} rows into {SCHEMA}.{item.table} (Spark) from {item.path}"
-            )
-    return 0
