@@ -100,6 +100,10 @@ def shop_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shop_spark")
     generate(folder / "base", rows=ROWS, seed=7, start=START, days=DAYS)
     generate(folder / "next", rows=ROWS // DAYS, seed=7, start=START + timedelta(DAYS), days=1)
+    # a row without a timestamp: rejected, and on Spark kept in the null partition of the
+    # rejected rows' day, which every later incremental run must read past
+    with (folder / "base" / "dataset_telemetry.csv").open("a", encoding="utf-8") as base:
+        base.write(f"{ROWS * 2},user_99996,4,,mainpage,0.0,,40,М,Москва\n")
     late = folder / "late.csv"
     late_file(late, START + timedelta(DAYS - 2), START + timedelta(DAYS + 1), OLD_DAY)
     return [folder / "base" / "dataset_telemetry.csv",
