@@ -12,7 +12,7 @@ SEED   ?= 42
 SCALE  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: bi bi-venv bi-stop bi-check bi-lock conventions bench bench-versions help venv demo db-start db-stop setup generate load build build-all nightly report docs test lint lock clean
+.PHONY: bi bi-venv bi-stop bi-check bi-lock spark spark-stop conventions bench bench-versions help venv demo db-start db-stop setup generate load build build-all nightly report docs test lint lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
+
+# The Spark extra (PySpark ships Spark; dbt-spark talks to its Thrift server): `make test`
+# and the spark targets install it on top of the venv, `make demo` does not.
+$(VENV)/.installed-spark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	@touch $@
+
+spark: $(VENV)/.installed-spark ## Start the local Spark cluster (master, 2 workers, Thrift server)
+	$(PULSE) spark start
+
+spark-stop: ## Stop the local Spark cluster
+	-$(PULSE) spark stop
 
 demo: venv ## Set up everything from nothing: database, synthetic data, dbt build, docs, answers
 	$(PULSE) db start
@@ -118,11 +130,12 @@ bi-lock: ## Re-pin constraints-bi.txt from a fresh resolve of BI_PACKAGES
 	  echo "# Regenerate after changing BI_PACKAGES in the Makefile: make bi-lock"; \
 	  /tmp/pulse-bi-lock/bin/pip freeze; } > constraints-bi.txt
 
-test: venv bi-venv ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
+test: venv bi-venv $(VENV)/.installed-spark ## The whole suite (pytests/): lint, loader, generator, dbt build + unit tests, marts vs pandas
 	$(BIN)/pytest
 
-bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS= to choose)
-	$(PULSE) bench $(if $(ROWS),--rows $(ROWS))
+bench: venv ## Benchmark the shop domain at 1M and 10M rows against pandas (ROWS=, ENGINE=spark)
+	$(if $(filter spark,$(ENGINE)),$(MAKE) --no-print-directory $(VENV)/.installed-spark)
+	$(PULSE) bench $(if $(ROWS),--rows $(ROWS)) $(if $(ENGINE),--engine $(ENGINE))
 
 bench-versions: venv ## Every domain on PostgreSQL 15 and the embedded server, per-model times (SEEDS=)
 	$(PULSE) bench --versions $(if $(SEEDS),--seeds $(SEEDS))
@@ -133,12 +146,13 @@ conventions: venv ## Check project conventions with dbt-bouncer (naming, docs, k
 
 lock: ## Re-pin constraints.txt from a fresh resolve of pyproject.toml
 	rm -rf /tmp/pulse-lock && $(PYTHON) -m venv /tmp/pulse-lock
-	/tmp/pulse-lock/bin/pip install --quiet '.[dev]'
+	/tmp/pulse-lock/bin/pip install --quiet '.[dev,spark]'
 	{ echo "# Exact versions of every package (direct and transitive) the project installs."; \
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
 	  /tmp/pulse-lock/bin/pip freeze --exclude pulse; } > constraints.txt
 
-clean: ## Stop the embedded server and remove .venv, .pulse, generated data and dbt target
+clean: ## Stop the embedded server, Superset and Spark; remove .venv*, .pulse, generated data, target
 	-$(PULSE) bi stop
+	-$(PULSE) spark stop
 	-$(PULSE) db stop
 	rm -rf $(VENV) $(BI_VENV) .pulse data out target logs

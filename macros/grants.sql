@@ -4,7 +4,11 @@
     at on-run-end (where `schemas` lists the schemas this run built), after the marts'
     own `grants` gave SELECT on each table.
 #}
-{% macro grant_schema_usage_to_readers() %}
+{% macro grant_schema_usage_to_readers() -%}
+    {{ return(adapter.dispatch('grant_schema_usage_to_readers', 'pulse')()) }}
+{%- endmacro %}
+
+{% macro default__grant_schema_usage_to_readers() %}
     {%- if execute -%}
         {%- set role = var('bi_role', 'pulse_bi') -%}
         {%- set public_schemas = [] -%}

@@ -17,11 +17,11 @@
     which have no `this`).
 #}
 {% macro shop_reprocess_from(day_column) -%}
-    {%- if not execute or this is none or not is_incremental() -%}
+    {%- if not execute or this is none or not is_incremental() or pulse.shop_rebuilds_whole() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set from_day = pulse.shop_lookback_from(
-        pulse.shop_query_value('select max(' ~ day_column ~ ') from ' ~ this)) -%}
+    {%- set from_day = pulse.shop_lookback_from(pulse.shop_as_date(
+        pulse.shop_query_value('select max(' ~ day_column ~ ') from ' ~ this))) -%}
     {%- if from_day is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -49,11 +49,12 @@
 {% macro shop_loaded_through() -%}
     {%- set ledger = pulse.shop_loads_ledger() if execute and this is not none else none -%}
     {%- set latest = none if ledger is none or not pulse.shop_has_column(ledger, 'first_event_at')
-        else pulse.shop_query_value('select cast(max(loaded_at) as text) from ' ~ ledger) -%}
+        else pulse.shop_query_value(
+            'select cast(max(loaded_at) as ' ~ pulse.shop_text_type() ~ ') from ' ~ ledger) -%}
     {%- if latest is none -%}
-        cast(null as timestamp with time zone)
+        cast(null as {{ pulse.shop_timestamptz_type() }})
     {%- else -%}
-        cast('{{ latest }}' as timestamp with time zone)
+        cast('{{ latest }}' as {{ pulse.shop_timestamptz_type() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -74,13 +75,12 @@
             (select max(loaded_through) from {{ relation }}
              where {{ day_column }} >= cast('{{ from_day }}' as date))
         {%- else -%}
-            cast(null as timestamp with time zone)
+            cast(null as {{ pulse.shop_timestamptz_type() }})
         {%- endif -%}
     {%- endset -%}
-    {%- set first_day = pulse.shop_query_value(
+    {%- set first_day = pulse.shop_as_date(pulse.shop_query_value(
         'select cast(min(first_event_at) as date) from ' ~ ledger
-        ~ ' where loaded_at > coalesce(' ~ seen
-        ~ ", cast('-infinity' as timestamp with time zone))") -%}
+        ~ ' where loaded_at > coalesce(' ~ seen ~ ', ' ~ pulse.shop_minus_infinity() ~ ')')) -%}
     {{ return(none if first_day is none else first_day.isoformat()) }}
 {%- endmacro %}
 
@@ -117,9 +117,9 @@
     {%- if from_day is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set first_day = pulse.shop_query_value(
+    {%- set first_day = pulse.shop_as_date(pulse.shop_query_value(
         'select min(session_day) from ' ~ ref('int_shop_events_sequenced')
-        ~ " where event_day >= cast('" ~ from_day ~ "' as date)") -%}
+        ~ " where event_day >= cast('" ~ from_day ~ "' as date)")) -%}
     {%- if first_day is none or first_day.isoformat() > from_day -%}
         {{ return(from_day) }}
     {%- endif -%}
@@ -218,8 +218,8 @@
     {%- if events is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set from_day = pulse.shop_lookback_from(
-        pulse.shop_query_value('select max(event_day) from ' ~ events)) -%}
+    {%- set from_day = pulse.shop_lookback_from(pulse.shop_as_date(
+        pulse.shop_query_value('select max(event_day) from ' ~ events))) -%}
     {%- if from_day is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -233,4 +233,97 @@
 {% macro shop_copies_differ(column) -%}
     (min({{ column }}) is distinct from max({{ column }})
         or count({{ column }}) not in (0, count(*)))
+{%- endmacro %}
+
+{#
+    Engine differences of the shop's SQL, each dispatched (Spark's versions are in
+    macros/spark.sql). On PostgreSQL each renders the SQL the models had before.
+#}
+
+{#
+    The type of a computed measure (money, a count turned into a rate, a ratio):
+    PostgreSQL's arbitrary-precision numeric. Spark's plain `numeric` is decimal(10,0)
+    and its decimal division keeps as few as 6 digits: there a double (15-16 significant
+    digits) is the closer match.
+#}
+{% macro shop_measure_type() -%}
+    {{ return(adapter.dispatch('shop_measure_type', 'pulse')()) }}
+{%- endmacro %}
+
+{% macro default__shop_measure_type() -%}
+    numeric
+{%- endmacro %}
+
+{# The type of a point in time with its offset: the ledger's loaded_at. #}
+{% macro shop_timestamptz_type() -%}
+    {{ return(adapter.dispatch('shop_timestamptz_type', 'pulse')()) }}
+{%- endmacro %}
+
+{% macro default__shop_timestamptz_type() -%}
+    timestamp with time zone
+{%- endmacro %}
+
+{# The type of text in a cast. #}
+{% macro shop_text_type() -%}
+    {{ return(adapter.dispatch('shop_text_type', 'pulse')()) }}
+{%- endmacro %}
+
+{% macro default__shop_text_type() -%}
+    text
+{%- endmacro %}
+
+{# A time before every load time (the lower bound of "loaded after"). #}
+{% macro shop_minus_infinity() -%}
+    {{ return(adapter.dispatch('shop_minus_infinity', 'pulse')()) }}
+{%- endmacro %}
+
+{% macro default__shop_minus_infinity() -%}
+    cast('-infinity' as timestamp with time zone)
+{%- endmacro %}
+
+{#
+    The incremental strategy of the shop's incremental tables and the column each is
+    partitioned by. PostgreSQL deletes the rows of the reprocessed keys and inserts them
+    again (delete+insert, no partitions); Spark without extra jars (no Delta or Iceberg)
+    overwrites the partitions the reprocessed rows fall in (insert_overwrite on parquet
+    tables partitioned by the day column, which is the same key).
+#}
+{% macro shop_incremental_strategy() -%}
+    {{ return(adapter.dispatch('shop_incremental_strategy', 'pulse')()) }}
+{%- endmacro %}
+
+{% macro default__shop_incremental_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro shop_partition_by(column) -%}
+    {{ return(adapter.dispatch('shop_partition_by', 'pulse')(column)) }}
+{%- endmacro %}
+
+{% macro default__shop_partition_by(column) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#
+    Whether the model being run rebuilds from scratch on every run although it is
+    incremental: on Spark an incremental table without partitions (one row per user) is
+    overwritten whole, so it is computed whole. Never on PostgreSQL.
+#}
+{% macro shop_rebuilds_whole() -%}
+    {{ return(adapter.dispatch('shop_rebuilds_whole', 'pulse')()) }}
+{%- endmacro %}
+
+{% macro default__shop_rebuilds_whole() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{#
+    A day as the engine's driver returns it (a date on PostgreSQL, possibly text through
+    Spark's Thrift server) as a date; none stays none.
+#}
+{% macro shop_as_date(value) -%}
+    {%- if value is none or value is not string -%}
+        {{ return(value) }}
+    {%- endif -%}
+    {{ return(modules.datetime.date.fromisoformat(value[:10])) }}
 {%- endmacro %}

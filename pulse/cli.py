@@ -176,6 +176,13 @@ def _setup(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     print("raw schemas and tables of every contract are in place")
+    from pulse import spark
+
+    if spark.engine() == "spark":
+        from pulse.spark_load import setup as setup_on_spark
+
+        setup_on_spark()
+        print("and raw_shop on Spark")
     return 0
 
 
@@ -205,20 +212,26 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from pulse import spark
     from pulse.load import LoadError, load
     from pulse.locks import LockTimeout, turn
 
     paths = [Path(path) for path in args.paths]
     conn = db.current()
     try:
-        with turn(conn, exclusive=False, what="pulse load"):  # not during a build
-            loaded = load(
-                conn,
-                args.domain,
-                *paths,
-                progress=sys.stderr.isatty(),
-                allow_empty=args.allow_empty,
-            )
+        if spark.engine() == "spark" and args.domain == "shop":  # the rest stays on PostgreSQL
+            from pulse.spark_load import load as load_on_spark
+
+            loaded = load_on_spark(paths)
+        else:
+            with turn(conn, exclusive=False, what="pulse load"):  # not during a build
+                loaded = load(
+                    conn,
+                    args.domain,
+                    *paths,
+                    progress=sys.stderr.isatty(),
+                    allow_empty=args.allow_empty,
+                )
     except LockTimeout as exc:
         print(f"load not started, nothing was loaded: {exc}", file=sys.stderr)
         return 1
@@ -259,6 +272,14 @@ BUILDING = {"build", "run", "seed", "snapshot"}
 
 def _dbt(dbt_args: list[str]) -> int:
     """`pulse dbt ARGS…`: dbt against the current database; a build takes its turn."""
+    from pulse import spark
+
+    if spark.engine() == "spark":  # the shop on the Spark cluster (PULSE_ENGINE=spark)
+        try:
+            return spark.run_dbt(dbt_args, check=False)
+        except spark.SparkError as exc:
+            print(f"dbt not run: {exc}", file=sys.stderr)
+            return 1
     conn = db.current()
     command = next((arg for arg in dbt_args if not arg.startswith("-")), None)
     if command not in BUILDING:
@@ -293,6 +314,18 @@ def _telegram_settings():
         return Settings.from_env()
     except DeliveryError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _spark(args: argparse.Namespace) -> int:
+    from pulse.spark import command
+
+    return command(args.action)
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from pulse.sql import main as sql
+
+    return sql(args.query, as_csv=args.csv)
 
 
 def _answers(args: argparse.Namespace) -> int:
@@ -384,6 +417,10 @@ def _bench(args: argparse.Namespace) -> int:
         from pulse.bench_versions import main as bench_versions
 
         return bench_versions(args.seeds, args.server)
+    if args.engine == "spark":
+        from pulse.bench_spark import main as bench_spark
+
+        return bench_spark(args.rows)
     from pulse.bench import main as bench
 
     return bench(args.rows)
@@ -463,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--rows", type=_positive_int, nargs="+", default=[1_000_000, 10_000_000], help="log sizes"
     )
     p.add_argument(
+        "--engine",
+        choices=["postgres", "spark"],
+        default="postgres",
+        help="spark: the same steps on the local Spark cluster, plus one worker vs two",
+    )
+    p.add_argument(
         "--versions",
         action="store_true",
         help="instead: build every domain on each PostgreSQL version, per-model times",
@@ -478,6 +521,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="--versions: another server to compare (postgresql:// URL); repeatable",
     )
     p.set_defaults(func=_bench)
+
+    p = commands.add_parser("spark", help="the local Spark cluster and its Thrift server")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=_spark)
+
+    p = commands.add_parser("sql", help="a read-only query on the current engine (PULSE_ENGINE)")
+    p.add_argument("query", help="one SELECT (or WITH …, SHOW, DESCRIBE) statement")
+    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    p.set_defaults(func=_sql)
 
     p = commands.add_parser("answers", help="print a domain's answers as tables")
     p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
@@ -516,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run one `pulse` command; returns its exit code (2: a bad argument or setting)."""
     import psycopg
 
+    from pulse.spark import SparkError
+
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         if argv[:1] == ["dbt"]:  # every argument is dbt's, --help and --version included
@@ -533,6 +587,9 @@ def main(argv: list[str] | None = None) -> int:
         target = where.url() if where else f"the embedded server in {db.pgdata_dir()}"
         first_line = str(exc).strip().splitlines()[0]
         print(f"cannot reach PostgreSQL at {target}: {first_line}", file=sys.stderr)
+        return 1
+    except SparkError as exc:  # PULSE_ENGINE=spark: no cluster, no Java, a bad engine name
+        print(f"spark: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `pulse answers mentorhub | head`
         sys.stderr.close()

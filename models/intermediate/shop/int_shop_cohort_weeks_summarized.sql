@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=pulse.shop_incremental_strategy(),
+        partition_by=pulse.shop_partition_by('activity_week'),
         unique_key='activity_week',
     )
 }}

@@ -2,6 +2,8 @@
 -- `active_users` and `arppu` of the whole shop (category `All`) and the item revenue of
 -- each category (zeros on days without any). Every day from the first to the last is
 -- present, which the anomaly baseline (the previous rows of the same weekday) relies on.
+{#- numeric on PostgreSQL, double on Spark (see shop_measure_type) #}
+{%- set measure = pulse.shop_measure_type() %}
 with
 
 periods as (
@@ -62,7 +64,7 @@ metric_values as (
         day,
         'revenue' as metric,
         'All' as category,
-        cast(revenue as numeric) as value
+        cast(revenue as {{ measure }}) as value
     from shop_days
 
     union all
@@ -71,7 +73,7 @@ metric_values as (
         day,
         'orders' as metric,
         'All' as category,
-        cast(orders as numeric) as value
+        cast(orders as {{ measure }}) as value
     from shop_days
 
     union all
@@ -80,7 +82,7 @@ metric_values as (
         day,
         'active_users' as metric,
         'All' as category,
-        cast(active_users as numeric) as value
+        cast(active_users as {{ measure }}) as value
     from shop_days
 
     union all
@@ -90,7 +92,7 @@ metric_values as (
         day,
         'arppu' as metric,
         'All' as category,
-        cast(arppu as numeric) as value
+        cast(arppu as {{ measure }}) as value
     from shop_days
 
     union all

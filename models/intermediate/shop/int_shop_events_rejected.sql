@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=pulse.shop_incremental_strategy(),
+        partition_by=pulse.shop_partition_by('event_day'),
         unique_key=['source_file', 'loaded_at', 'source_row_index'],
     )
 }}

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=pulse.shop_incremental_strategy(),
+        partition_by=pulse.shop_partition_by('event_day'),
         unique_key='event_day',
         indexes=[
             {'columns': ['event_day']},
@@ -94,7 +95,7 @@ context_events as (
         {%- if pulse.shop_has_column(this, 'conflicting_columns') %}
         sequenced_before.conflicting_columns,
         {%- else %}
-        cast(null as text) as conflicting_columns,
+        cast(null as {{ pulse.shop_text_type() }}) as conflicting_columns,
         {%- endif %}
         true as is_context
     from sequenced_before

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=pulse.shop_incremental_strategy(),
+        partition_by=pulse.shop_partition_by('session_day'),
         unique_key='session_day',
         post_hook=[{
             'sql': "{{ pulse.shop_vacuum_analyze_if_new() }}",

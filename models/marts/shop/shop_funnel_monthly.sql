@@ -1,5 +1,7 @@
 -- The monthly session funnel: sessions that began in the month and reached each step in
 -- order within the session (see int_shop_events_sequenced for "in order").
+{#- numeric on PostgreSQL, double on Spark (see shop_measure_type) #}
+{%- set measure = pulse.shop_measure_type() %}
 {%- set steps = ['session', 'product', 'cart', 'checkout', 'confirmation'] %}
 with
 
@@ -60,10 +62,10 @@ final as (
         sessions,
         case
             -- 1 by definition: the step is its own start
-            when step_order = 0 then cast(sessions as numeric) / start_sessions
-            else cast(sessions as numeric) / nullif(previous_sessions, 0)
+            when step_order = 0 then cast(sessions as {{ measure }}) / start_sessions
+            else cast(sessions as {{ measure }}) / nullif(previous_sessions, 0)
         end as conversion_from_previous,
-        cast(sessions as numeric) / start_sessions as conversion_from_start
+        cast(sessions as {{ measure }}) / start_sessions as conversion_from_start
     from compared
 )
 

@@ -1,5 +1,7 @@
 -- Shop KPIs by day, ISO week and month: every period from the first to the last of the
 -- data, with zeros where nothing happened. Ratios are null where the denominator is 0.
+{#- numeric on PostgreSQL, double on Spark (see shop_measure_type) #}
+{%- set measure = pulse.shop_measure_type() %}
 {%- set grains = ['day', 'week', 'month'] %}
 with
 
@@ -68,8 +70,8 @@ final as (
         revenue / nullif(active_users, 0) as arpu,
         revenue / nullif(buyers, 0) as arppu,
         revenue / nullif(orders, 0) as avg_order_value,
-        cast(buyers as numeric) / nullif(active_users, 0) as conversion_rate,
-        cast(confirmation_users as numeric) / nullif(checkout_users, 0)
+        cast(buyers as {{ measure }}) / nullif(active_users, 0) as conversion_rate,
+        cast(confirmation_users as {{ measure }}) / nullif(checkout_users, 0)
             as checkout_conversion_rate
     from filled
 )

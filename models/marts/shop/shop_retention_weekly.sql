@@ -1,6 +1,8 @@
 -- Weekly retention: for each cohort week (the ISO week of the users' first action) and
 -- each of the weeks 0..12 after it that the data reaches, the cohort users with any
 -- action in that week. Week 0 is the whole cohort.
+{#- numeric on PostgreSQL, double on Spark (see shop_measure_type) #}
+{%- set measure = pulse.shop_measure_type() %}
 {%- set max_weeks = 12 %}
 with
 
@@ -55,7 +57,7 @@ final as (
         grid.weeks_since_first,
         grid.cohort_users,
         coalesce(cohort_weeks.retained_users, 0) as retained_users,
-        cast(coalesce(cohort_weeks.retained_users, 0) as numeric) / grid.cohort_users
+        cast(coalesce(cohort_weeks.retained_users, 0) as {{ measure }}) / grid.cohort_users
             as retention_rate
     from grid
     left join cohort_weeks
