@@ -8,10 +8,13 @@
             {'columns': ['event_day']},
             {'columns': ['session_id', 'user_id']},
         ],
-        post_hook=[{
-            'sql': "{{ pulse.shop_vacuum_analyze_if_new() }}",
-            'transaction': false,
-        }],
+        post_hook=[
+            "{{ pulse.shop_index_conflicting_events() }}",
+            {
+                'sql': "{{ pulse.shop_vacuum_analyze_if_new() }}",
+                'transaction': false,
+            },
+        ],
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
