@@ -11,6 +11,9 @@ import pytest
 
 from pulse.db import PROJECT_DIR
 
+# a made-up password inside a malformed URL: the error must not echo it
+FAKE_PASSWORD = "not-a-real-password"
+
 
 def pulse(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env}
@@ -73,7 +76,7 @@ def test_a_bad_argument_is_one_line_and_exit_2(args, words):
         (["setup"], {"DBT_PGHOST": "localhost", "DBT_PGPORT": "five"}, ["DBT_PGPORT", "five"]),
         (
             ["setup"],
-            {"PULSE_DATABASE_URL": "postgresql://u:secret@localhost:port/db"},
+            {"PULSE_DATABASE_URL": "postgresql://u:" + FAKE_PASSWORD + "@localhost:port/db"},
             ["PULSE_DATABASE_URL"],
         ),
         (["setup"], {"PULSE_DATABASE_URL": "mysql://u@localhost/db"}, ["PULSE_DATABASE_URL"]),
@@ -90,7 +93,7 @@ def test_a_bad_environment_setting_is_one_line_and_exit_2(command, env, words):
     }
     result = pulse(*command, **settings)
     assert_usage_error(result, *words)
-    assert "secret" not in result.stderr
+    assert FAKE_PASSWORD not in result.stderr
 
 
 def test_pulse_dbt_passes_every_argument_to_dbt(admin):
