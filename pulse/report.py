@@ -1,14 +1,15 @@
 """The head of sales' daily report: text and charts built from the sales marts only.
 
-`build_report` reads `sales.sales_daily_kpis`, `sales.sales_open_processes_daily` and
-`sales.sales_funnel_daily` and returns the message and three PNG charts; `pulse.telegram`
-delivers them. Everything shown is a mart number; only presentation happens here.
+`build_report` reads the report's marts — `sales_daily_report` (each KPI's value, its
+changes and its anomaly flag), `sales_daily_report_open_processes` and
+`sales_daily_report_funnel`, by their names in dbt's manifest (`pulse.relations`) — and
+returns the message and three PNG charts; `pulse.telegram` delivers them. Every number
+shown is a mart value; only presentation (labels, rounding, signs, layout) happens here.
 """
 
 from __future__ import annotations
 
 import io
-import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from pulse.db import Connection
+from pulse.relations import relation
 
 # (column, label in the message and charts, is money)
 KPIS = [
@@ -45,8 +47,9 @@ STEP_LABELS = {
     "purchase": "Покупка",
 }
 WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
-ALERT_SIGMAS = 3
-OPEN_WINDOW_DAYS = 7
+ALERT_SIGMAS = 3  # the anomaly rule's threshold (docs block anomaly_rule), for the text
+OPEN_WINDOW_DAYS = 7  # the window of sales_daily_report_open_processes, for the text
+TREND_DAYS = 30
 
 
 class NoData(Exception):
@@ -55,20 +58,20 @@ class NoData(Exception):
 
 @dataclass
 class KpiLine:
+    """One KPI of the report day: a row of `sales_daily_report` with its label."""
+
     column: str
     label: str
     money: bool
     value: float
-    previous: float | None
-    mean_7d: float | None
-    mean_28d: float | None
-    sd_28d: float | None
-
-    @property
-    def is_anomaly(self) -> bool:
-        if self.sd_28d is None or self.mean_28d is None or self.sd_28d == 0:
-            return False
-        return abs(self.value - self.mean_28d) > ALERT_SIGMAS * self.sd_28d
+    change_from_previous_day: float | None
+    change_from_previous_day_rate: float | None
+    change_from_mean_7d: float | None
+    change_from_mean_7d_rate: float | None
+    baseline_mean: float | None
+    baseline_stddev: float | None
+    z_score: float | None
+    is_anomaly: bool
 
 
 @dataclass
@@ -84,43 +87,15 @@ def _number(value: float, money: bool) -> str:
     return f"{text} ₽" if money else text
 
 
-def _change(value: float, base: float | None, money: bool) -> str:
-    if base is None:
+def _change(change: float | None, rate: float | None, money: bool) -> str:
+    """`+3 (+12%)`: a change and its rate as the marts give them; `—` without a base."""
+    if change is None:
         return "—"
-    delta = value - base
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    absolute = _number(abs(delta), money)
-    if base == 0:
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    absolute = _number(abs(change), money)
+    if rate is None:  # the base is 0
         return f"{sign}{absolute}"
-    return f"{sign}{absolute} ({sign}{abs(delta) / base * 100:.0f}%)"
-
-
-def kpi_lines(rows: dict[date, dict[str, float]], day: date) -> list[KpiLine]:
-    lines = []
-    for column, label, money in KPIS:
-
-        def values(days: int, column: str = column) -> list[float]:
-            return [
-                rows[d][column]
-                for d in (day - timedelta(days=i) for i in range(1, days + 1))
-                if d in rows
-            ]
-
-        week, month = values(7), values(28)
-        previous = rows.get(day - timedelta(days=1), {}).get(column)
-        lines.append(
-            KpiLine(
-                column=column,
-                label=label,
-                money=money,
-                value=rows[day][column],
-                previous=previous,
-                mean_7d=statistics.fmean(week) if week else None,
-                mean_28d=statistics.fmean(month) if month else None,
-                sd_28d=statistics.stdev(month) if len(month) >= 2 else None,
-            )
-        )
-    return lines
+    return f"{sign}{absolute} ({sign}{abs(rate):.0%})"
 
 
 def _query(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
@@ -130,45 +105,56 @@ def _query(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def latest_day(conn: Connection) -> date | None:
-    return _query(conn, "select max(day) from sales.sales_daily_kpis")[0][0]
+    return _query(conn, f"select max(day) from {relation('sales_daily_report')}")[0][0]
 
 
 def build_report(conn: Connection, day: date | None = None) -> Report:
+    """The report of ``day`` (default: the data's last day) from the marts.
+
+    Raises NoData when the marts hold nothing for that day, pulse.relations.ManifestError
+    when dbt's manifest is missing or stale.
+    """
     day = day or latest_day(conn)
     if day is None:
         raise NoData("the sales marts are empty: load sales data and run the build first")
-    columns = [column for column, _, _ in KPIS]
+    labels = {column: (label, money) for column, label, money in KPIS}
     kpi_rows = _query(
         conn,
-        f"select day, {', '.join(f'sum({c})' for c in columns)} from sales.sales_daily_kpis "
-        "where day between %s and %s group by day order by day",
-        (day - timedelta(days=35), day),
+        "select kpi, value, change_from_previous_day, change_from_previous_day_rate, "
+        "change_from_mean_7d, change_from_mean_7d_rate, baseline_mean, baseline_stddev, "
+        f"z_score, is_anomaly from {relation('sales_daily_report')} "
+        "where day = %s order by kpi_order",
+        (day,),
     )
-    by_day = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in kpi_rows}
-    if day not in by_day:
+    if not kpi_rows:
         raise NoData(f"no sales data for {day:%Y-%m-%d}")
-    kpis = kpi_lines(by_day, day)
+    kpis = [KpiLine(kpi, *labels.get(kpi, (kpi, False)), *rest) for kpi, *rest in kpi_rows]
 
     open_rows = _query(
         conn,
-        "select process, sum(open_after_sla), sum(started) - sum(pending) "
-        "from sales.sales_open_processes_daily where day > %s and day <= %s "
-        "group by process order by process",
-        (day - timedelta(days=OPEN_WINDOW_DAYS), day),
+        "select process, open_after_sla, open_rate, open_after_sla_all_processes "
+        f"from {relation('sales_daily_report_open_processes')} "
+        "where day = %s order by process",
+        (day,),
     )
     funnel_rows = _query(
         conn,
-        "select cohort_day, step_order, step, sum(users) from sales.sales_funnel_daily "
-        "where cohort_day = (select max(cohort_day) from sales.sales_funnel_daily "
-        "                    where is_window_complete and cohort_day <= %s) "
-        "group by cohort_day, step_order, step order by step_order",
+        "select cohort_day, step, users, conversion_from_start "
+        f"from {relation('sales_daily_report_funnel')} "
+        "where day = %s order by step_order",
         (day,),
     )
-    trend_rows = [
-        (d, *(by_day_full[c] for c, _, _ in TREND_KPIS))
-        for d, by_day_full in sorted(by_day.items())
-        if d > day - timedelta(days=30)
-    ]
+    trend_columns = [column for column, _, _ in TREND_KPIS]
+    trend = _query(
+        conn,
+        f"select day, kpi, value from {relation('sales_daily_report')} "
+        "where day > %s and day <= %s and kpi = any(%s) order by day",
+        (day - timedelta(days=TREND_DAYS), day, trend_columns),
+    )
+    by_day: dict[date, dict[str, float]] = {}
+    for trend_day, kpi, value in trend:
+        by_day.setdefault(trend_day, {})[kpi] = value
+    trend_rows = [(d, *(values[c] for c in trend_columns)) for d, values in by_day.items()]
 
     report = Report(day=day, text=compose_text(day, kpis, open_rows), kpis=kpis)
     report.charts = {
@@ -180,28 +166,33 @@ def build_report(conn: Connection, day: date | None = None) -> Report:
 
 
 def compose_text(day: date, kpis: list[KpiLine], open_rows: list[tuple]) -> str:
+    """The message: ``kpis`` of the day, then ``open_rows`` (process, open_after_sla,
+    open_rate, open_after_sla_all_processes) of `sales_daily_report_open_processes`."""
     lines = [f"📊 Отдел продаж — {day:%d.%m.%Y} ({WEEKDAYS[day.weekday()]})", ""]
     for kpi in kpis:
         lines.append(f"{kpi.label}: {_number(kpi.value, kpi.money)}")
         lines.append(
-            f"   к вчера {_change(kpi.value, kpi.previous, kpi.money)}; "
-            f"к среднему за 7 дн. {_change(kpi.value, kpi.mean_7d, kpi.money)}"
+            "   к вчера "
+            f"{_change(kpi.change_from_previous_day, kpi.change_from_previous_day_rate, kpi.money)}"
+            "; к среднему за 7 дн. "
+            f"{_change(kpi.change_from_mean_7d, kpi.change_from_mean_7d_rate, kpi.money)}"
         )
     lines.append("")
-    total_open = sum(int(open_) for _, open_, _ in open_rows)
+    total_open = int(open_rows[0][3]) if open_rows else 0
     lines.append(f"⏰ Открыто после SLA за {OPEN_WINDOW_DAYS} дней: {total_open}")
-    for process, open_, judged in open_rows:
-        share = f" ({open_ / judged * 100:.0f}% от закрываемых)" if judged else ""
+    for process, open_, rate, _ in open_rows:
+        share = f" ({rate:.0%} от закрываемых)" if rate is not None else ""
         lines.append(f"   {PROCESS_LABELS.get(process, process)}: {int(open_)}{share}")
     alerts = [kpi for kpi in kpis if kpi.is_anomaly]
     if alerts:
         lines.append("")
     for kpi in alerts:
-        direction = "выше" if kpi.value > kpi.mean_28d else "ниже"
+        direction = "выше" if kpi.z_score > 0 else "ниже"
         lines.append(
             f"🚨 ВНИМАНИЕ: {kpi.label} = {_number(kpi.value, kpi.money)} — {direction} нормы "
             f"более чем на {ALERT_SIGMAS}σ (среднее за 28 дн. "
-            f"{_number(kpi.mean_28d, kpi.money)} ± {_number(kpi.sd_28d, kpi.money)})"
+            f"{_number(kpi.baseline_mean, kpi.money)} ± "
+            f"{_number(kpi.baseline_stddev, kpi.money)})"
         )
     return "\n".join(lines)
 
@@ -215,8 +206,8 @@ def _png(figure) -> bytes:
 
 def _open_chart(day: date, open_rows: list[tuple]) -> bytes:
     figure, axes = plt.subplots(figsize=(6, 4.2))
-    labels = [PROCESS_LABELS.get(process, process) for process, _, _ in open_rows]
-    values = [int(open_) for _, open_, _ in open_rows]
+    labels = [PROCESS_LABELS.get(process, process) for process, *_ in open_rows]
+    values = [int(open_) for _, open_, *_ in open_rows]
     bars = axes.barh(labels, values, color="#d9534f")
     axes.bar_label(bars, padding=3, fontsize=11)
     axes.invert_yaxis()
@@ -231,11 +222,14 @@ def _funnel_chart(funnel_rows: list[tuple]) -> bytes:
     figure, axes = plt.subplots(figsize=(6, 4.8))
     if funnel_rows:
         cohort = funnel_rows[0][0]
-        labels = [STEP_LABELS.get(step, step) for _, _, step, _ in funnel_rows]
-        values = [int(users) for *_, users in funnel_rows]
+        labels = [STEP_LABELS.get(step, step) for _, step, _, _ in funnel_rows]
+        values = [int(users) for _, _, users, _ in funnel_rows]
+        shares = [
+            f"{int(users)} ({rate:.0%})" if rate is not None else f"{int(users)}"
+            for _, _, users, rate in funnel_rows
+        ]
         bars = axes.barh(labels, values, color="#337ab7")
-        start = values[0] or 1
-        axes.bar_label(bars, labels=[f"{v} ({v / start * 100:.0f}%)" for v in values], padding=3)
+        axes.bar_label(bars, labels=shares, padding=3)
         axes.invert_yaxis()
         axes.set_title(f"Воронка заявок от {cohort:%d.%m.%Y}", fontsize=13)
         axes.margins(x=0.25)
