@@ -71,13 +71,16 @@ load: venv ## Load the domain folders found in $(DATA) into the raw schemas
 
 # The production build: every seed, model and data test. dbt's unit tests check the SQL, not
 # the night's data, so they run in `make test` (and `make build-all`), not every night; and
-# nothing reads manifest.json / run_results.json after a build, which dbt would otherwise
-# write twice. At 10M shop rows these two save about 2 s of the nightly run (README).
+# the build does not write manifest.json / run_results.json, which dbt would otherwise
+# write twice. At 10M shop rows these two save about 2 s of the nightly run (README). The
+# consumers (report, bot, answers, charts) take the marts' names from the manifest, which
+# `dbt parse` then writes once, outside the build.
 BUILD_FLAGS := --exclude-resource-type unit_test --no-write-json
 
 build: venv ## dbt build of the data (seeds, models, data tests) against the current database
 	$(PULSE) setup
 	$(PULSE) dbt build $(BUILD_FLAGS)
+	$(PULSE) dbt parse --quiet
 
 build-all: venv ## dbt build with the unit tests too, and dbt's artifacts in target/
 	$(PULSE) setup

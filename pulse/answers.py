@@ -1,6 +1,7 @@
 """`pulse answers DOMAIN`: the business questions answered from the marts, as tables.
 
 Only presentation happens here (rounding, percent signs); every number comes from a mart.
+A query names a mart as `{model}`; `pulse.relations` fills in where dbt built it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from decimal import Decimal
 from tabulate import tabulate
 
 from pulse.db import Connection
+from pulse.relations import relation
 
 
 def _fmt(value, column: str):
@@ -22,9 +24,9 @@ def _fmt(value, column: str):
             return f"{number:.3g}"
         if column.endswith("rate_mom_delta"):  # a difference of two fractions
             return f"{number * 100:+.1f} pp"
-        if column.endswith("_pct"):
+        if column.endswith("_pct") or (column.startswith("change_") and column.endswith("_rate")):
             return f"{number * 100:+.1f}%"
-        if column.endswith(("share", "rate", "share_of_domain", "_pct")):
+        if column.endswith(("share", "rate", "share_of_domain", "conversion_from_start")):
             return f"{number * 100:.1f}%"
         if column.endswith("_rub"):
             return f"{number:,.0f} ₽"
@@ -41,53 +43,53 @@ MENTORHUB = [
         "1. Active mentors and mentees by month (at least one booked session)",
         """select month, active_mentors, active_mentors_mom_pct, active_mentees,
                   active_mentees_mom_pct, is_full_month
-           from mentorhub.mentorhub_monthly_active_users order by month""",
+           from {mentorhub_monthly_active_users} order by month""",
     ),
     (
         "2. Registered users who never booked a session",
         """select role, registered_users, users_without_sessions, share
-           from mentorhub.mentorhub_users_without_sessions order by role""",
+           from {mentorhub_users_without_sessions} order by role""",
     ),
     (
         "3. Finished sessions per mentor per week, by month",
         """select frequency.month, frequency.active_mentors,
                   frequency.avg_sessions_per_mentor_per_week,
                   frequency.avg_sessions_per_mentor_per_week_mom_pct, active.is_full_month
-           from mentorhub.mentorhub_monthly_session_frequency as frequency
-           inner join mentorhub.mentorhub_monthly_active_users as active
+           from {mentorhub_monthly_session_frequency} as frequency
+           inner join {mentorhub_monthly_active_users} as active
                on frequency.month = active.month
            order by frequency.month""",
     ),
     (
         "4. Top mentors of the last full month (dense rank ≤ 5, ties included)",
         """select rank, mentor_id, domain_name, booked_sessions, finished_sessions, month
-           from mentorhub.mentorhub_top_mentors_last_month order by rank, mentor_id""",
+           from {mentorhub_top_mentors_last_month} order by rank, mentor_id""",
     ),
     (
         "5. Days between finished sessions",
         """select role, users_with_gaps, mean_avg_days_between, median_avg_days_between,
                   pooled_mean_days_between
-           from mentorhub.mentorhub_time_between_sessions_summary order by role""",
+           from {mentorhub_time_between_sessions_summary} order by role""",
     ),
     (
         "6. Cancel rate by domain (last 3 months of data) and platform-wide",
         """select month, domain_name, booked_sessions, canceled_sessions, cancel_rate,
                   cancel_rate_mom_delta
-           from mentorhub.mentorhub_monthly_cancellations
+           from {mentorhub_monthly_cancellations}
            where month > (select max(month) - interval '3 months'
-                          from mentorhub.mentorhub_monthly_cancellations)
+                          from {mentorhub_monthly_cancellations})
            union all
            select month, '(all domains)', booked_sessions, canceled_sessions, cancel_rate,
                   cancel_rate_mom_delta
-           from mentorhub.mentorhub_monthly_cancellations_total
+           from {mentorhub_monthly_cancellations_total}
            where month > (select max(month) - interval '3 months'
-                          from mentorhub.mentorhub_monthly_cancellations_total)
+                          from {mentorhub_monthly_cancellations_total})
            order by 1, 2""",
     ),
     (
         "7. Busiest weekday of each domain (finished sessions, all history)",
         """select domain_name, weekday_name, finished_sessions, share_of_domain
-           from mentorhub.mentorhub_busiest_weekday where is_busiest
+           from {mentorhub_busiest_weekday} where is_busiest
            order by domain_id, iso_weekday""",
     ),
     (
@@ -95,38 +97,33 @@ MENTORHUB = [
         """select forecast_month, basis_first_month, basis_last_month,
                   sessions_per_active_mentee, sessions_per_active_mentor, extra_mentees,
                   mentors_needed, mentors_needed_original_method
-           from mentorhub.mentorhub_mentor_demand_forecast""",
+           from {mentorhub_mentor_demand_forecast}""",
     ),
 ]
 
 SALES = [
     (
-        "Sales KPIs of the last 7 days (both segments)",
-        """select day, sum(leads) as leads,
-                  sum(intro_booked_by_first_line) as intro_booked_by_first_line,
-                  sum(purchases_without_second_line) as purchases_without_second_line,
-                  sum(purchases_with_second_line) as purchases_with_second_line,
-                  sum(new_paying_users) as new_paying_users, sum(revenue_rub) as revenue_rub
-           from sales.sales_daily_kpis
-           where day > (select max(day) - 7 from sales.sales_daily_kpis)
-           group by day order by day""",
+        "Sales KPIs of the data's last day (both segments): against the day before, the "
+        "mean of the 7 days before and the trailing 28 days (the daily report's numbers)",
+        """select day, kpi, value, change_from_previous_day, change_from_previous_day_rate,
+                  mean_7d, change_from_mean_7d_rate, z_score, is_anomaly
+           from {sales_daily_report}
+           where day = (select max(day) from {sales_daily_report})
+           order by kpi_order""",
     ),
     (
         "Processes open past SLA, last 7 days",
-        """select process, sum(started) as started, sum(closed_within_sla) as closed,
-                  sum(open_after_sla) as open_after_sla, sum(pending) as pending,
-                  sum(open_after_sla) / nullif(sum(started) - sum(pending), 0) as open_rate
-           from sales.sales_open_processes_daily
-           where day > (select max(day) - 7 from sales.sales_open_processes_daily)
-           group by process order by process""",
+        """select process, started, closed_within_sla, open_after_sla, pending, open_rate
+           from {sales_daily_report_open_processes}
+           where day = (select max(day) from {sales_daily_report_open_processes})
+           order by process""",
     ),
     (
         "Funnel of the latest cohort whose window is complete",
-        """select cohort_day, step_order, step, sum(users) as users
-           from sales.sales_funnel_daily
-           where cohort_day = (select max(cohort_day) from sales.sales_funnel_daily
-                               where is_window_complete)
-           group by cohort_day, step_order, step order by step_order""",
+        """select cohort_day, step_order, step, users, conversion_from_start
+           from {sales_daily_report_funnel}
+           where day = (select max(day) from {sales_daily_report_funnel})
+           order by step_order""",
     ),
 ]
 
@@ -135,44 +132,56 @@ ELEARNING = [
         "A/B test of the payment mechanic: metrics by group",
         """select grp, users, active_users, payers, revenue, conversion_rate, arpau, arppu,
                   inactive_payers
-           from elearning.elearning_ab_group_metrics order by grp""",
+           from {elearning_ab_group_metrics} order by grp""",
     ),
     (
         "A/B test: B against A (95% CI of B − A)",
         """select metric, value_a, value_b, lift_rel as lift_rel_pct, test, p_value,
                   ci_low, ci_high, is_significant
-           from elearning.elearning_ab_test_results
+           from {elearning_ab_test_results}
            order by array_position(array['conversion_rate', 'arpau', 'arppu'], metric)""",
     ),
     (
         "A/B test: sample ratio and data quality",
         """select 'sample ratio' as check_name, users_a || ' / ' || users_b as observed,
                   p_value, is_mismatch as flagged
-           from elearning.elearning_ab_sample_ratio_check
+           from {elearning_ab_sample_ratio_check}
            union all
            select finding, ids || coalesce(' ids, ' || round(revenue) || ' ₽', ' ids'),
                   null, ids > 0
-           from elearning.elearning_ab_data_quality""",
+           from {elearning_ab_data_quality}""",
     ),
     (
         "Course groups: diligent students (≥ 20 correct exercises) by month",
-        "select month, students from elearning.elearning_diligent_students_monthly order by 1",
+        "select month, students from {elearning_diligent_students_monthly} order by 1",
     ),
     (
         "Course groups: metrics",
         """select test_grp, students, active_students, math_active_students, payers, revenue,
                   arpu, arpau, conversion_rate, active_conversion_rate, math_conversion_rate
-           from elearning.elearning_course_group_metrics order by test_grp""",
+           from {elearning_course_group_metrics} order by test_grp""",
     ),
 ]
 
 QUESTIONS = {"mentorhub": MENTORHUB, "sales": SALES, "elearning": ELEARNING}
 
 
+class _Relations(dict):
+    """`{model}` in a query -> the model's relation, from dbt's manifest."""
+
+    def __missing__(self, model: str) -> str:
+        return relation(model)
+
+
 def print_answers(conn: Connection, domain: str) -> None:
+    """Print each question of ``domain`` and its mart rows as a table.
+
+    Raises pulse.relations.ManifestError when dbt's manifest is missing or stale.
+    """
+    relations = _Relations()
     with conn.connect() as db:
         for title, query in QUESTIONS[domain]:
-            cur = db.execute(query)
+            cur = db.execute(query.format_map(relations))
             columns = [column.name for column in cur.description]
             rows = [[_fmt(v, c) for v, c in zip(row, columns, strict=True)] for row in cur]
             print(f"\n{title}")

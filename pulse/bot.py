@@ -17,6 +17,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from pulse.db import Connection
+from pulse.relations import ManifestError
 from pulse.report import NoData, build_report
 from pulse.telegram import DeliveryError, Settings, configure_logging, send_report
 
@@ -91,6 +92,10 @@ def build_application(conn: Connection, settings: Settings) -> Application:
         except NoData as exc:
             await update.effective_chat.send_message(f"Нет данных: {exc}")
             return
+        except ManifestError as exc:  # an operator's problem: log it, tell the chat briefly
+            log.error("report not built: %s", exc)
+            await update.effective_chat.send_message("Отчёт сейчас недоступен, попробуйте позже.")
+            return
         await send_report(context.bot, built, chat_id, settings)
 
     async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -130,7 +135,7 @@ async def send_daily(application: Application, conn: Connection, settings: Setti
         return 0
     try:
         built = await asyncio.to_thread(build_report, conn, None)
-    except NoData as exc:
+    except (NoData, ManifestError) as exc:
         log.error("daily report not sent: %s", exc)
         return 0
     sent = 0

@@ -1,6 +1,7 @@
 """`pulse charts elearning`: the A/B test's three metrics per group with 95% CIs, as a PNG.
 
-Reads only `elearning.elearning_ab_group_intervals` and `elearning.elearning_ab_test_results`.
+Reads only the marts `elearning_ab_group_intervals` and `elearning_ab_test_results`, by
+their names in dbt's manifest (`pulse.relations`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from pulse.db import Connection
+from pulse.relations import relation
 
 PANELS = [
     ("conversion_rate", "Конверсия в оплату", "{:.2%}"),
@@ -31,10 +33,12 @@ def ab_test_chart(conn: Connection) -> bytes:
     with conn.connect() as db:
         intervals = db.execute(
             "select metric, grp, value, ci_low, ci_high "
-            "from elearning.elearning_ab_group_intervals order by grp"
+            f"from {relation('elearning_ab_group_intervals')} order by grp"
         ).fetchall()
         results = dict(
-            db.execute("select metric, p_value from elearning.elearning_ab_test_results").fetchall()
+            db.execute(
+                f"select metric, p_value from {relation('elearning_ab_test_results')}"
+            ).fetchall()
         )
     if not intervals:
         raise NoData("the A/B marts are empty: load the A/B files and run the build first")

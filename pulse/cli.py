@@ -548,13 +548,18 @@ def _bi(args: argparse.Namespace) -> int:
         print("Superset stopped" if bi.stop() else "Superset was not running")
         return 0
     from pulse.access import ensure_bi_role
+    from pulse.relations import ManifestError, schemas
 
     conn = db.current()
     ensure_bi_role(conn)
+    try:
+        mart_schemas = schemas("marts")
+    except ManifestError:  # nothing parsed or built yet: the warning below says what to run
+        mart_schemas = []
     with conn.connect() as pg:
         marts = pg.execute(
             "select count(*) from information_schema.tables where table_schema = any(%s)",
-            (["mentorhub", "sales", "elearning", "shop"],),
+            (mart_schemas,),
         ).fetchone()[0]
     if not marts:
         print("warning: no marts in this database yet: run `make demo` (or `make build`)")
@@ -568,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one `pulse` command; returns its exit code (2: a bad argument or setting)."""
     import psycopg
 
+    from pulse.relations import ManifestError
     from pulse.spark import SparkError
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -580,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
             check_environment(DATABASE_SETTINGS)
         return args.func(args)
     except UsageError as exc:
+        print(f"pulse: {exc}", file=sys.stderr)
+        return 2
+    except ManifestError as exc:  # the marts' names come from dbt's manifest (pulse.relations)
         print(f"pulse: {exc}", file=sys.stderr)
         return 2
     except psycopg.OperationalError as exc:

@@ -291,7 +291,11 @@ def built(make_database, tmp_path_factory, request):
             if path is not None:
                 load(conn, domain_of(kind), path)
             extra = ("--vars", json.dumps(dbt_vars)) if dbt_vars else ()
-            build(conn, tmp_path_factory.mktemp(f"dbt_{name}"), *extra)
+            target = tmp_path_factory.mktemp(f"dbt_{name}")
+            build(conn, target, *extra)
+            # the consumers under test (report, bot, answers, charts) read the marts' names
+            # from the manifest of a build (pulse.relations), in process and in `pulse …`
+            os.environ.setdefault("DBT_TARGET_PATH", str(target))
             cache[name] = conn
         return cache[name]
 
