@@ -24,7 +24,7 @@ Cleaning (team conventions):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -87,17 +87,91 @@ COLUMNS = {
     ],
 }
 
+# The daily report's marts (spec: "The daily Telegram report"): each reads the marts above
+# for both segments together.
+REPORT_KPIS = (
+    "intro_booked_by_first_line",
+    "purchases_without_second_line",
+    "purchases_with_second_line",
+    "new_paying_users",
+    "revenue_rub",
+)
+COLUMNS |= {
+    "sales_daily_report": [
+        "day",
+        "kpi_order",
+        "kpi",
+        "value",
+        "previous_day_value",
+        "change_from_previous_day",
+        "change_from_previous_day_rate",
+        "mean_7d",
+        "change_from_mean_7d",
+        "change_from_mean_7d_rate",
+        "baseline_mean",
+        "baseline_stddev",
+        "baseline_points",
+        "z_score",
+        "is_anomaly",
+    ],
+    "sales_daily_report_open_processes": [
+        "day",
+        "process",
+        "started",
+        "closed_within_sla",
+        "open_after_sla",
+        "pending",
+        "open_rate",
+        "open_after_sla_all_processes",
+    ],
+    "sales_daily_report_funnel": [
+        "day",
+        "cohort_day",
+        "step_order",
+        "step",
+        "users",
+        "conversion_from_start",
+    ],
+}
+# The anomaly rule (docs block anomaly_rule): the report's baseline is the 28 days before.
+BASELINE_DAYS = 28
+MIN_POINTS = 6
+ANOMALY_Z = 3.0
+
 INT_COLUMNS = {
     "sales_daily_kpis": [*COLUMNS["sales_daily_kpis"][2:7], "new_paying_users"],
     "sales_open_processes_daily": ["started", "closed_within_sla", "open_after_sla", "pending"],
     "sales_funnel_daily": ["step_order", "users"],
     "sales_lead_transitions": ["step_position", "users"],
+    "sales_daily_report": ["kpi_order", "baseline_points"],
+    "sales_daily_report_open_processes": [
+        "started",
+        "closed_within_sla",
+        "open_after_sla",
+        "pending",
+        "open_after_sla_all_processes",
+    ],
+    "sales_daily_report_funnel": ["step_order", "users"],
 }
 FLOAT_COLUMNS = {
     "sales_daily_kpis": ["revenue_rub"],
     "sales_open_processes_daily": ["open_rate"],
     "sales_funnel_daily": ["conversion_from_previous", "conversion_from_start"],
     "sales_lead_transitions": ["median_hours_between"],
+    "sales_daily_report": [
+        "value",
+        "previous_day_value",
+        "change_from_previous_day",
+        "change_from_previous_day_rate",
+        "mean_7d",
+        "change_from_mean_7d",
+        "change_from_mean_7d_rate",
+        "baseline_mean",
+        "baseline_stddev",
+        "z_score",
+    ],
+    "sales_daily_report_open_processes": ["open_rate"],
+    "sales_daily_report_funnel": ["conversion_from_start"],
 }
 
 _TRUE = {"t", "true", "y", "yes", "on", "1"}
@@ -503,6 +577,87 @@ def _lead_transitions(s: pd.DataFrame, first_events: int = 7) -> pd.DataFrame:
     return _finish("sales_lead_transitions", out)
 
 
+def _daily_report(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Per calendar day and report KPI (both segments summed): the day before, the mean
+    of the up to 7 calendar days before, and the anomaly rule over the up to 28 calendar
+    days before (sample standard deviation; z only with 6 points and a spread)."""
+    totals = kpis.groupby("day")[list(REPORT_KPIS)].sum()
+    by_day = {day: totals.loc[day] for day in totals.index}
+    rows = []
+    for order, kpi in enumerate(REPORT_KPIS, start=1):
+        for day in sorted(by_day):
+            value = float(by_day[day][kpi])
+
+            def before(days: int, kpi: str = kpi, day: date = day) -> list[float]:
+                earlier = (day - timedelta(days=n) for n in range(1, days + 1))
+                return [float(by_day[d][kpi]) for d in earlier if d in by_day]
+
+            previous = before(1)
+            week, baseline = before(7), before(BASELINE_DAYS)
+            prev = previous[0] if previous else np.nan
+            mean_7d = float(np.mean(week)) if week else np.nan
+            mean = float(np.mean(baseline)) if baseline else np.nan
+            stddev = float(np.std(baseline, ddof=1)) if len(baseline) >= 2 else np.nan
+            z = (value - mean) / stddev if len(baseline) >= MIN_POINTS and stddev > 0 else np.nan
+            rows.append(
+                {
+                    "day": day,
+                    "kpi_order": order,
+                    "kpi": kpi,
+                    "value": value,
+                    "previous_day_value": prev,
+                    "change_from_previous_day": value - prev,
+                    "change_from_previous_day_rate": (value - prev) / prev if prev else np.nan,
+                    "mean_7d": mean_7d,
+                    "change_from_mean_7d": value - mean_7d,
+                    "change_from_mean_7d_rate": (value - mean_7d) / mean_7d if mean_7d else np.nan,
+                    "baseline_mean": mean,
+                    "baseline_stddev": stddev,
+                    "baseline_points": len(baseline),
+                    "z_score": z,
+                    "is_anomaly": bool(abs(z) >= ANOMALY_Z) if not np.isnan(z) else False,
+                }
+            )
+    if not rows:
+        return _empty("sales_daily_report")
+    return _finish("sales_daily_report", pd.DataFrame(rows))
+
+
+def _report_open_processes(open_processes: pd.DataFrame) -> pd.DataFrame:
+    """Per day and process, both segments over the 7 calendar days ending that day."""
+    counts = ["started", "closed_within_sla", "open_after_sla", "pending"]
+    daily = open_processes.groupby(["day", "process"])[counts].sum()
+    rows = []
+    for day, process in daily.index:
+        window = [(day - timedelta(days=n), process) for n in range(7)]
+        sums = daily.loc[[key for key in window if key in daily.index]].sum()
+        rows.append({"day": day, "process": process, **{c: int(sums[c]) for c in counts}})
+    if not rows:
+        return _empty("sales_daily_report_open_processes")
+    out = pd.DataFrame(rows)
+    out["open_rate"] = _divide(out["open_after_sla"], out["started"] - out["pending"])
+    out["open_after_sla_all_processes"] = out.groupby("day")["open_after_sla"].transform("sum")
+    return _finish("sales_daily_report_open_processes", out)
+
+
+def _report_funnel(funnel: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    """Per day: the funnel (both segments) of the latest complete cohort on or before it."""
+    steps = funnel.groupby(["cohort_day", "step_order", "step"], as_index=False)["users"].sum()
+    complete = sorted(set(funnel.loc[funnel["is_window_complete"], "cohort_day"]))
+    frames = []
+    for day in days:
+        shown = [cohort for cohort in complete if cohort <= day]
+        if not shown:
+            continue
+        cohort = steps[steps["cohort_day"] == shown[-1]].sort_values("step_order")
+        start = int(cohort.loc[cohort["step_order"] == 1, "users"].sum())
+        conversion = cohort["users"] / start if start else np.nan
+        frames.append(cohort.assign(day=day, conversion_from_start=conversion))
+    if not frames:
+        return _empty("sales_daily_report_funnel")
+    return _finish("sales_daily_report_funnel", pd.concat(frames, ignore_index=True))
+
+
 def compute_marts(
     raw_dir: str | Path,
     seeds_dir: str | Path,
@@ -535,9 +690,15 @@ def compute_marts(
     purchase_order = int(catalog["step_order"].max()) + 1 if len(catalog) else 1
     stream = _build_stream(events, payments, rates, purchase_order)
 
-    return {
+    marts = {
         "sales_daily_kpis": _daily_kpis(stream, days),
         "sales_open_processes_daily": _open_processes(stream, days, processes, sla_hours, last_ts),
         "sales_funnel_daily": _funnel(stream, window_days, last_day),
         "sales_lead_transitions": _lead_transitions(stream),
     }
+    marts["sales_daily_report"] = _daily_report(marts["sales_daily_kpis"])
+    marts["sales_daily_report_open_processes"] = _report_open_processes(
+        marts["sales_open_processes_daily"]
+    )
+    marts["sales_daily_report_funnel"] = _report_funnel(marts["sales_funnel_daily"], days)
+    return marts

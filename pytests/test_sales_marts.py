@@ -17,6 +17,9 @@ KEYS = {
     "sales_open_processes_daily": ["day", "process", "segment"],
     "sales_funnel_daily": ["cohort_day", "segment", "step_order"],
     "sales_lead_transitions": ["step_position", "from_event", "to_event"],
+    "sales_daily_report": ["day", "kpi"],
+    "sales_daily_report_open_processes": ["day", "process"],
+    "sales_daily_report_funnel": ["day", "step_order"],
 }
 
 
@@ -58,3 +61,7 @@ def test_sales_data_exercises_every_metric(expected):
         assert kpis[column].sum() > 0, column
     outcomes = expected["sales_open_processes_daily"][["closed_within_sla", "open_after_sla"]]
     assert (outcomes.sum() > 0).all()
+    report = expected["sales_daily_report"]
+    assert report["is_anomaly"].any() and not report["is_anomaly"].all()
+    assert report["change_from_previous_day_rate"].isna().any()  # a base of 0 somewhere
+    assert expected["sales_daily_report_funnel"]["day"].nunique() > 1

@@ -17,7 +17,7 @@ from PIL import Image
 from sales_reference import compute_marts
 
 from pulse.db import PROJECT_DIR
-from pulse.report import KPIS, build_report, compose_text, kpi_lines
+from pulse.report import KPIS, build_report
 from pulse.telegram import DeliveryLedger
 
 REPORT_DAY = date(2021, 8, 10)  # inside the generated sales data (2021-06-01 .. 2021-08-14)
@@ -25,10 +25,15 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def day_totals(sales_dir):
+def expected(sales_dir):
+    """The sales marts of the independent computation (pytests/sales_reference.py)."""
+    return compute_marts(sales_dir, PROJECT_DIR / "seeds" / "sales")
+
+
+@pytest.fixture(scope="module")
+def day_totals(expected):
     """The KPIs of every day over both segments, from the independent computation."""
-    kpis = compute_marts(sales_dir, PROJECT_DIR / "seeds" / "sales")["sales_daily_kpis"]
-    return kpis.drop(columns="segment").groupby("day").sum()
+    return expected["sales_daily_kpis"].drop(columns="segment").groupby("day").sum()
 
 
 def spaced(value: float) -> str:
@@ -54,6 +59,10 @@ def test_the_report_holds_the_numbers_of_the_chosen_day(built, day_totals):
         delta = value - yesterday[column]
         sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
         assert f"к вчера {sign}{spaced(abs(delta))}" in report.text, column
+        week = day_totals.loc[REPORT_DAY - timedelta(days=7) : REPORT_DAY - timedelta(days=1)]
+        delta = value - week[column].mean()
+        sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+        assert f"к среднему за 7 дн. {sign}{spaced(abs(delta))}" in report.text, column
 
 
 def test_the_report_charts_are_valid_png(built):
@@ -63,21 +72,25 @@ def test_the_report_charts_are_valid_png(built):
         assert_valid_png(png)
 
 
-def test_a_kpi_beyond_three_sigma_raises_an_alert_line():
-    day = date(2022, 3, 1)
-    # 28 previous days alternating 10 and 12: mean 11, sample sd 1.018…; 3 sd ≈ 3.05.
-    rows = {
-        day - timedelta(days=i): {column: (10 if i % 2 else 12) for column, _, _ in KPIS}
-        for i in range(1, 29)
-    }
-    rows[day] = {column: 11 for column, _, _ in KPIS}
-    rows[day]["purchases_with_second_line"] = 20  # 9 above the mean
-    rows[day]["new_paying_users"] = 13  # 2 above: within 3 sd
-    text = compose_text(day, kpi_lines(rows, day), [])
-    alerts = [line for line in text.splitlines() if line.startswith("🚨")]
-    assert len(alerts) == 1
-    assert "Покупки после звонка 2-й линии = 20" in alerts[0]
-    assert "выше нормы" in alerts[0]
+def test_alert_lines_are_the_anomalies_of_the_independent_computation(built, expected):
+    """Every day the pandas reference flags (|z| >= 3 against the 28 days before) has its
+    alert lines, with the value and direction; a day without flags has none."""
+    report = expected["sales_daily_report"]
+    flagged = report[report["is_anomaly"]]
+    quiet = sorted(set(report["day"]) - set(flagged["day"]))
+    assert len(flagged) > 0 and quiet
+    labels = {column: (label, money) for column, label, money in KPIS}
+    conn = built("sales")
+    for day in [*sorted(set(flagged["day"])), quiet[-1]]:
+        text = build_report(conn, day).text
+        alerts = [line for line in text.splitlines() if line.startswith("🚨")]
+        want = flagged[flagged["day"] == day]
+        assert len(alerts) == len(want), day
+        for row, alert in zip(want.sort_values("kpi_order").itertuples(), alerts, strict=True):
+            label, money = labels[row.kpi]
+            shown = spaced(row.value) + (" ₽" if money else "")
+            direction = "выше" if row.value > row.baseline_mean else "ниже"
+            assert f"{label} = {shown} — {direction} нормы" in alert, (day, alert)
 
 
 @pytest.fixture(autouse=True)
