@@ -2,13 +2,6 @@
 -- change from the day before and from the mean of the 7 days before, and the anomaly
 -- columns against the trailing 28 days (macro anomaly_scores, docs block anomaly_rule).
 -- sales_daily_kpis has every day of the data, so the previous rows are the previous days.
-{%- set kpis = [
-    'intro_booked_by_first_line',
-    'purchases_without_second_line',
-    'purchases_with_second_line',
-    'new_paying_users',
-    'revenue_rub',
-] %}
 with
 
 daily_kpis as (
@@ -18,25 +11,51 @@ daily_kpis as (
 both_segments as (
     select
         day,
-        {%- for kpi in kpis %}
-            sum({{ kpi }}) as {{ kpi }}{{ "," if not loop.last }}
-        {%- endfor %}
+        sum(intro_booked_by_first_line) as intro_booked_by_first_line,
+        sum(purchases_without_second_line) as purchases_without_second_line,
+        sum(purchases_with_second_line) as purchases_with_second_line,
+        sum(new_paying_users) as new_paying_users,
+        sum(revenue_rub) as revenue_rub
     from daily_kpis
     group by day
 ),
 
+-- one row per day and KPI, in the report's order
 kpi_values as (
-    {%- for kpi in kpis %}
-        select
-            day,
-            {{ loop.index }} as kpi_order,
-            '{{ kpi }}' as kpi,
-            cast({{ kpi }} as numeric) as value
-        from both_segments
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        day,
+        1 as kpi_order,
+        'intro_booked_by_first_line' as kpi,
+        cast(intro_booked_by_first_line as numeric) as value
+    from both_segments
+    union all
+    select
+        day,
+        2 as kpi_order,
+        'purchases_without_second_line' as kpi,
+        cast(purchases_without_second_line as numeric) as value
+    from both_segments
+    union all
+    select
+        day,
+        3 as kpi_order,
+        'purchases_with_second_line' as kpi,
+        cast(purchases_with_second_line as numeric) as value
+    from both_segments
+    union all
+    select
+        day,
+        4 as kpi_order,
+        'new_paying_users' as kpi,
+        cast(new_paying_users as numeric) as value
+    from both_segments
+    union all
+    select
+        day,
+        5 as kpi_order,
+        'revenue_rub' as kpi,
+        cast(revenue_rub as numeric) as value
+    from both_segments
 ),
 
 compared as (
