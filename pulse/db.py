@@ -194,40 +194,13 @@ def drop_database(admin: Connection, dbname: str) -> None:
         conn.execute(f'drop database if exists "{dbname}" with (force)')
 
 
-def current(*, start: bool = True) -> Connection:
-    """The connection every command uses: external if configured, else the embedded server."""
+def current() -> Connection:
+    """The connection every command uses: external if configured, else the embedded server
+    (started when it is not running)."""
     external = external_connection()
     if external is not None:
         return external
-    if start:
-        return start_embedded()
-    status = embedded_status()
-    if status is None:
-        raise RuntimeError("the embedded PostgreSQL is not running: run `pulse db start`")
-    return status
-
-
-DBT_LOCK_TIMEOUT = "120s"
-
-
-def run_dbt(args: list[str], conn: Connection, *, check: bool = True) -> int:
-    """Run the dbt CLI of this virtualenv in the project, pointed at ``conn``.
-
-    dbt's sessions get ``lock_timeout`` = PULSE_DBT_LOCK_TIMEOUT (default 120s).
-    """
-    env = {**os.environ, **conn.dbt_env()}
-    # dbt's sessions give up on a lock after this (a BI session idle in a transaction
-    # would otherwise hold a rebuild forever); libpq passes PGOPTIONS to the server.
-    lock_timeout = os.environ.get("PULSE_DBT_LOCK_TIMEOUT", DBT_LOCK_TIMEOUT)
-    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={lock_timeout}".strip()
-    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    ensure_profiles()
-    dbt = Path(os.sys.executable).with_name("dbt")
-    result = subprocess.run([str(dbt), *args], cwd=PROJECT_DIR, env=env)
-    if check and result.returncode != 0:
-        raise SystemExit(result.returncode)
-    return result.returncode
+    return start_embedded()
 
 
 def ensure_profiles() -> None:

@@ -3,7 +3,7 @@ server) started by `pulse spark start`, dbt over `method: thrift`, the loader th
 
 The same generated shop data is built on PostgreSQL and on Spark; every shop mart must be
 equal on both (money and rates to 1e-9 relative) and equal to the independent pandas
-computation (pytests/shop_reference.py) after a first load, after a next-day file and a
+computation (pulse/shop_pandas.py) after a first load, after a next-day file and a
 late file, and after --full-refresh. The data is small (a few tens of thousands of rows)
 and one cluster serves the whole module: Spark is slow to start, not to compute.
 """
@@ -20,12 +20,12 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 from conftest import build
-from shop_reference import compute_marts
 from test_shop_marts import KEYS, SHOP_MODELS, compare, late_file, snapshot
 
 from pulse import db, spark
 from pulse.generate.shop import generate
 from pulse.load import LoadError, load
+from pulse.shop_pandas import compute_marts
 from pulse.spark_load import load as load_on_spark
 from pulse.sql import QueryError, run_query
 
