@@ -114,6 +114,7 @@ $(BI_VENV)/.installed: constraints-bi.txt
 	@touch $@
 
 bi: venv bi-venv ## Superset with the dashboards of bi/superset on http://127.0.0.1:8088 (as pulse_bi)
+	$(PULSE) setup
 	$(PULSE) bi start
 
 bi-stop: venv ## Stop the Superset that `make bi` started

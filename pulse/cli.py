@@ -524,12 +524,14 @@ def _bi(args: argparse.Namespace) -> int:
     if args.action == "stop":
         print("Superset stopped" if bi.stop() else "Superset was not running")
         return 0
-    from pulse.access import ensure_bi_role
+    from pulse.access import BI_ROLE
     from pulse.domains import DOMAINS
 
     conn = db.current()
-    ensure_bi_role(conn)
     with conn.connect() as pg:
+        if not pg.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
+            print(f"the role {BI_ROLE} does not exist here: run `pulse setup`", file=sys.stderr)
+            return 1
         marts = pg.execute(
             "select count(*) from information_schema.tables where table_schema = any(%s)",
             (list(DOMAINS),),  # each domain's marts are in the schema of its name
