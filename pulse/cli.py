@@ -211,7 +211,8 @@ def _load(args: argparse.Namespace) -> int:
     paths = [Path(path) for path in args.paths]
     conn = db.current()
     try:
-        if spark.engine() == "spark" and args.domain == spark_load.DOMAIN:  # the rest: PostgreSQL
+        # with PULSE_ENGINE=spark, Spark holds the shop; the rest stays on PostgreSQL
+        if spark.engine() == "spark" and args.domain == spark_load.DOMAIN:
             loaded = spark_load.load(paths)
         else:
             with turn(conn, exclusive=False, what="pulse load"):  # not during a build
@@ -392,7 +393,7 @@ def _bench(args: argparse.Namespace) -> int:
 def _domains(args: argparse.Namespace) -> int:
     from pulse.domains import DOMAINS
 
-    chosen = [d for d in DOMAINS.values() if not (args.with_answers and not d.answers)]
+    chosen = [d for d in DOMAINS.values() if d.answers or not args.with_answers]
     print(" ".join(d.name for d in chosen))
     return 0
 
@@ -416,7 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-answers", action="store_true", help="only those `pulse answers` knows")
     p.set_defaults(func=_domains)
 
-    p = commands.add_parser("setup", help="create every raw schema and table of the contracts")
+    p = commands.add_parser(
+        "setup", help="create the BI role and every raw schema and table of the contracts"
+    )
     p.set_defaults(func=_setup)
 
     p = commands.add_parser("generate", help="write synthetic raw data for a domain")

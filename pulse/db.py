@@ -34,7 +34,6 @@ class Connection:
     user: str
     password: str
     dbname: str
-    embedded: bool = False
 
     def url(self, *, hide_password: bool = True) -> str:
         password = "***" if (hide_password and self.password) else quote(self.password, safe="")
@@ -54,7 +53,7 @@ class Connection:
         }
 
     def with_dbname(self, dbname: str) -> Connection:
-        return Connection(self.host, self.port, self.user, self.password, dbname, self.embedded)
+        return Connection(self.host, self.port, self.user, self.password, dbname)
 
     def connect(self, **kwargs) -> psycopg.Connection:
         return psycopg.connect(
@@ -137,7 +136,7 @@ def _start(pgdata: Path) -> Connection:
     info = _embedded_info(pgdata)
     if info is None:
         raise RuntimeError(f"the embedded PostgreSQL in {pgdata} did not start; see {pgdata}/log")
-    return Connection(str(info.socket_dir), info.port, "postgres", "", "postgres", embedded=True)
+    return Connection(str(info.socket_dir), info.port, "postgres", "", "postgres")
 
 
 def _restart(pgdata: Path) -> None:
@@ -179,7 +178,7 @@ def embedded_status(pgdata: Path | None = None) -> Connection | None:
     info = _embedded_info(pgdata)
     if info is None:
         return None
-    return Connection(str(info.socket_dir), info.port, "postgres", "", EMBEDDED_DATABASE, True)
+    return Connection(str(info.socket_dir), info.port, "postgres", "", EMBEDDED_DATABASE)
 
 
 def ensure_database(admin: Connection, dbname: str) -> None:
