@@ -42,9 +42,7 @@ demo: venv ## Set up everything from nothing: database, synthetic data, dbt buil
 	$(PULSE) setup
 	$(MAKE) --no-print-directory generate load build
 	$(PULSE) dbt docs generate --quiet
-	$(PULSE) answers mentorhub
-	$(PULSE) answers sales
-	$(PULSE) answers elearning
+	for domain in $$($(PULSE) domains --with-answers); do $(PULSE) answers $$domain || exit 1; done
 	$(PULSE) charts elearning --out out/charts
 	$(PULSE) report --dry-run out/report
 
@@ -57,7 +55,8 @@ db-stop: venv ## Stop the embedded PostgreSQL
 setup: venv ## Create every raw schema and table (empty) of the contracts
 	$(PULSE) setup
 
-DOMAINS := mentorhub sales elearning shop
+# The registered domains (pulse/domains.py), read when a recipe runs: after `venv` made pulse.
+DOMAINS = $(shell $(PULSE) domains)
 
 generate: venv ## Write synthetic raw data of every domain into $(DATA) (SEED=, SCALE=)
 	for domain in $(DOMAINS); do \
@@ -118,6 +117,7 @@ $(BI_VENV)/.installed: constraints-bi.txt
 	@touch $@
 
 bi: venv bi-venv ## Superset with the dashboards of bi/superset on http://127.0.0.1:8088 (as pulse_bi)
+	$(PULSE) setup
 	$(PULSE) bi start
 
 bi-stop: venv ## Stop the Superset that `make bi` started

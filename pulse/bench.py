@@ -2,7 +2,7 @@
 
 For each size it generates a log plus one more day, loads it into a fresh database,
 builds the shop models in full, loads the extra day and builds incrementally, and runs
-the pandas computation of the same marts (`pytests/shop_reference.py`) on the same files.
+the pandas computation of the same marts (`pulse/shop_pandas.py`) on the same files.
 Peak memory (PSS) is sampled every 0.1 s: the PostgreSQL server's processes plus dbt for
 the builds, the Python process for pandas. Each database step ends with a CHECKPOINT
 inside its timing, so the writes a step leaves in shared buffers are billed to it, not to
@@ -17,7 +17,6 @@ compared with pandas too, as information.
 
 from __future__ import annotations
 
-import os
 import platform
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import psutil
 
-from pulse import db
+from pulse import db, dbt
 from pulse.generate.shop import default_days
 from pulse.generate.shop import generate as generate_shop
 from pulse.load import load
@@ -110,31 +109,20 @@ def _timed(run, *roots: psutil.Process, conn: db.Connection | None = None) -> Me
     return Measure(seconds, sampler.peak / 2**20)
 
 
-def _dbt(conn: db.Connection, target: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, **conn.dbt_env(), "DBT_PROFILES_DIR": str(db.PROJECT_DIR)}
-    db.ensure_profiles()
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.Popen(
-        [str(dbt), "build", "--select", SHOP_MODELS, *NIGHTLY_FLAGS, "--quiet",
-         "--target-path", str(target), "--log-path", str(target), *args],
-        cwd=db.PROJECT_DIR, env=env,
-    )  # fmt: skip
-
-
-def _dbt_build(conn: db.Connection, target: Path, server: psutil.Process, *args: str) -> Measure:
+def _dbt_build(conn: db.Connection, target: Path, server: psutil.Process) -> Measure:
     """Time a dbt build; memory counts the server and this process with dbt, its child."""
+    args = ["build", "--select", SHOP_MODELS, *NIGHTLY_FLAGS, "--quiet"]
 
     def run() -> None:
-        if _dbt(conn, target, *args).wait() != 0:
+        if dbt.run(args, conn, target_path=target).returncode != 0:
             raise SystemExit(f"dbt build failed (see {target})")
 
     return _timed(run, server, psutil.Process(), conn=conn)
 
 
 def _pandas(files: list[Path]) -> Measure:
-    script = db.PROJECT_DIR / "pytests" / "shop_reference.py"
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(script), *map(str, files)])
+    process = subprocess.Popen([sys.executable, "-m", "pulse.shop_pandas", *map(str, files)])
     with PeakRss(psutil.Process(process.pid)) as sampler:
         if process.wait() != 0:
             raise SystemExit("the pandas computation failed")

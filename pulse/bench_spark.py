@@ -12,14 +12,12 @@ figures for the same sizes come from `pulse bench` (the README puts them side by
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from pulse import spark
+from pulse import dbt, spark
 from pulse.generate.shop import default_days
 from pulse.generate.shop import generate as generate_shop
 
@@ -34,15 +32,8 @@ def _timed(run) -> float:
 
 
 def _dbt_build(where: spark.Endpoint, target: Path, *args: str) -> None:
-    from pulse import db
-
-    env = {**os.environ, **where.dbt_env(), "DBT_PROFILES_DIR": str(spark.PROJECT_DIR)}
-    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    db.ensure_profiles()
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt), "build", "--select", SHOP_MODELS, "--exclude", "test_type:unit"]
-    command += ["--target-path", str(target), "--log-path", str(target), "--quiet", *args]
-    subprocess.run(command, cwd=spark.PROJECT_DIR, env=env, check=True)
+    command = ["build", "--select", SHOP_MODELS, "--exclude", "test_type:unit", "--quiet", *args]
+    dbt.run(command, where, target_path=target).check_returncode()
 
 
 def run_size(rows: int, workdir: Path) -> dict[str, float]:

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import date
 from pathlib import Path
 
-from pulse import db
-from pulse.generate import elearning, mentorhub, sales, shop
+from pulse import db, dbt
+from pulse.domains import DOMAINS
 from pulse.load import load, setup
 
 MAX_RATIO = 2.0
@@ -31,14 +30,12 @@ FLOOR_SECONDS = 0.5
 SHOP_ROWS = 300_000
 REPEATS = 2
 
-GENERATORS = {
-    "mentorhub": lambda out, seed: mentorhub.generate(out, seed=seed),
-    "sales": lambda out, seed: sales.generate(out, seed=seed),
-    "elearning": lambda out, seed: elearning.generate(out, seed=seed),
-    "shop": lambda out, seed: shop.generate(
-        out, rows=SHOP_ROWS, seed=seed, start=date(2021, 1, 1), progress=False
-    ),
-}
+
+def generate(out: Path, seed: int) -> None:
+    """Every domain's synthetic data into ``out/<domain>`` (a log: SHOP_ROWS rows)."""
+    for domain in DOMAINS.values():
+        rows = SHOP_ROWS if domain.log_rows is not None else None
+        domain.generate(out / domain.name, seed=seed, rows=rows)
 
 
 def build_times(conn: db.Connection, data: Path, target: Path) -> dict[str, float]:
@@ -46,12 +43,14 @@ def build_times(conn: db.Connection, data: Path, target: Path) -> dict[str, floa
     and return ``{model name: fastest execution seconds}`` (tests and seeds left out).
     Raises ``SystemExit`` when a build fails."""
     setup(conn)
-    for domain in GENERATORS:
+    for domain in DOMAINS:
         load(conn, domain, data / domain)
     fastest: dict[str, float] = {}
     for _ in range(REPEATS):
         args = ["build", "--full-refresh", "--threads", "1", "--quiet"]
-        db.run_dbt([*args, "--target-path", str(target)], conn)
+        code = dbt.run(args, conn, target_path=target).returncode
+        if code:
+            raise SystemExit(code)
         results = json.loads((target / "run_results.json").read_text())
         for result in results["results"]:
             if result["unique_id"].startswith("model."):
@@ -92,8 +91,7 @@ def main(seeds: list[int], extra_servers: list[str]) -> int:
         times: dict[int, dict[str, dict[str, float]]] = {}
         for seed in seeds:
             data = workdir / f"data_{seed}"
-            for domain, generate in GENERATORS.items():
-                generate(data / domain, seed)
+            generate(data, seed)
             times[seed] = {}
             for label, admin in servers.items():
                 dbname = f"pulse_versions_{seed}"

@@ -187,42 +187,33 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    if args.domain != "shop" and (args.rows is not None or args.days is not None):
-        raise UsageError("--rows and --days are options of the shop generator only")
-    if args.domain == "mentorhub":
-        from pulse.generate.mentorhub import generate
-    elif args.domain == "sales":
-        from pulse.generate.sales import generate
-    elif args.domain == "elearning":
-        from pulse.generate.elearning import generate
-    else:
-        from pulse.generate.shop import generate as generate_shop
+    from pulse.domains import DOMAINS
 
-        def generate(out: Path, seed: int, scale: float) -> dict[str, int]:
-            rows = args.rows if args.rows is not None else max(1, int(200_000 * scale))
-            return generate_shop(
-                out, rows=rows, seed=seed, start=args.start, days=args.days,
-                progress=sys.stderr.isatty(),
-            )  # fmt: skip
-
-    counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    domain = DOMAINS[args.domain]
+    if domain.log_rows is None and (args.rows is not None or args.days is not None):
+        logs = " and ".join(d.name for d in DOMAINS.values() if d.log_rows is not None)
+        raise UsageError(f"--rows and --days are options of the {logs} generator only")
+    counts = domain.generate(
+        Path(args.out), seed=args.seed, scale=args.scale, rows=args.rows, start=args.start,
+        days=args.days, progress=sys.stderr.isatty(),
+    )  # fmt: skip
     counts_text = ", ".join(f"{count:,} {name}" for name, count in counts.items())
     print(f"generated {args.domain} into {args.out}: {counts_text}")
     return 0
 
 
 def _load(args: argparse.Namespace) -> int:
-    from pulse import spark
+    from pulse import spark, spark_load
+    from pulse.domains import DOMAINS
     from pulse.load import LoadError, load
     from pulse.locks import LockTimeout, turn
 
     paths = [Path(path) for path in args.paths]
     conn = db.current()
     try:
-        if spark.engine() == "spark" and args.domain == "shop":  # the rest stays on PostgreSQL
-            from pulse.spark_load import load as load_on_spark
-
-            loaded = load_on_spark(paths)
+        # with PULSE_ENGINE=spark, Spark holds the shop; the rest stays on PostgreSQL
+        if spark.engine() == "spark" and args.domain == spark_load.DOMAIN:
+            loaded = spark_load.load(paths)
         else:
             with turn(conn, exclusive=False, what="pulse load"):  # not during a build
                 loaded = load(
@@ -254,10 +245,8 @@ def _load(args: argparse.Namespace) -> int:
         if item.continues:
             print(f"  (only its new lines: its start is {item.continues}, loaded before)")
     if len(paths) == 1 and paths[0].is_dir():
-        from pulse.contracts import DOMAINS
-
         loaded_tables = {item.table for item in loaded}
-        for table in DOMAINS[args.domain]:
+        for table in DOMAINS[args.domain].tables:
             if table.name not in loaded_tables:
                 print(
                     f"note: {table.file} is not in {paths[0]}; "
@@ -266,43 +255,18 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-# dbt commands that write tables: they take their turn with the loads (pulse.locks)
-BUILDING = {"build", "run", "seed", "snapshot"}
-
-
 def _dbt(dbt_args: list[str]) -> int:
-    """`pulse dbt ARGS…`: dbt against the current database; a build takes its turn."""
-    from pulse import spark
-
-    if spark.engine() == "spark":  # the shop on the Spark cluster (PULSE_ENGINE=spark)
-        try:
-            return spark.run_dbt(dbt_args, check=False)
-        except spark.SparkError as exc:
-            print(f"dbt not run: {exc}", file=sys.stderr)
-            return 1
-    conn = db.current()
-    command = next((arg for arg in dbt_args if not arg.startswith("-")), None)
-    if command not in BUILDING:
-        return db.run_dbt(dbt_args, conn, check=False)
-    from pulse import locks
+    """`pulse dbt ARGS…`: dbt against the current engine (pulse.dbt); a build takes its turn."""
+    from pulse import dbt, locks, spark
 
     try:
-        with (
-            locks.turn(conn, exclusive=True, what=f"pulse dbt {command}"),
-            locks.watch_blockers(conn) as blockers,
-        ):
-            code = db.run_dbt(dbt_args, conn, check=False)
+        return dbt.run(dbt_args).returncode
     except locks.LockTimeout as exc:
         print(exc, file=sys.stderr)
         return 1
-    if code and blockers:
-        print(
-            f"dbt {command} failed after waiting for a lock held by "
-            f"{'; '.join(blockers.values())}. End that session "
-            "(select pg_terminate_backend(PID)) or let it finish, then build again.",
-            file=sys.stderr,
-        )
-    return code
+    except spark.SparkError as exc:
+        print(f"dbt not run: {exc}", file=sys.stderr)
+        return 1
 
 
 def _telegram_settings():
@@ -426,7 +390,17 @@ def _bench(args: argparse.Namespace) -> int:
     return bench(args.rows)
 
 
+def _domains(args: argparse.Namespace) -> int:
+    from pulse.domains import DOMAINS
+
+    chosen = [d for d in DOMAINS.values() if d.answers or not args.with_answers]
+    print(" ".join(d.name for d in chosen))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from pulse.domains import DOMAINS
+
     parser = _Parser(prog="pulse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -439,11 +413,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-password", action="store_true", help="url: print the password too")
     p.set_defaults(func=_db)
 
-    p = commands.add_parser("setup", help="create every raw schema and table of the contracts")
+    p = commands.add_parser("domains", help="print the registered domains (pulse/domains.py)")
+    p.add_argument("--with-answers", action="store_true", help="only those `pulse answers` knows")
+    p.set_defaults(func=_domains)
+
+    p = commands.add_parser(
+        "setup", help="create the BI role and every raw schema and table of the contracts"
+    )
     p.set_defaults(func=_setup)
 
     p = commands.add_parser("generate", help="write synthetic raw data for a domain")
-    p.add_argument("domain", choices=["mentorhub", "sales", "elearning", "shop"])
+    p.add_argument("domain", choices=list(DOMAINS))
     p.add_argument("--out", type=_folder, required=True, help="folder to write the CSV files into")
     p.add_argument("--seed", type=_non_negative_int, default=42)
     p.add_argument("--scale", type=_positive_float, default=1.0, help="multiplies the volume")
@@ -457,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_generate)
 
     p = commands.add_parser("load", help="load CSV files into raw_DOMAIN with COPY")
-    p.add_argument("domain", choices=["mentorhub", "sales", "elearning", "shop"])
+    p.add_argument("domain", choices=list(DOMAINS))
     p.add_argument(
         "paths", nargs="+", metavar="PATH", help="folders of the domain's files, or files"
     )
@@ -532,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_sql)
 
     p = commands.add_parser("answers", help="print a domain's answers as tables")
-    p.add_argument("domain", choices=["mentorhub", "sales", "elearning"])
+    p.add_argument("domain", choices=[name for name, d in DOMAINS.items() if d.answers])
     p.set_defaults(func=_answers)
 
     p = commands.add_parser("bi", help="Superset on the marts (.venv-bi): start it or stop it")
@@ -547,16 +527,18 @@ def _bi(args: argparse.Namespace) -> int:
     if args.action == "stop":
         print("Superset stopped" if bi.stop() else "Superset was not running")
         return 0
-    from pulse.access import ensure_bi_role
+    from pulse.access import BI_ROLE
     from pulse.relations import ManifestError, schemas
 
     conn = db.current()
-    ensure_bi_role(conn)
     try:
         mart_schemas = schemas("marts")
     except ManifestError:  # nothing parsed or built yet: the warning below says what to run
         mart_schemas = []
     with conn.connect() as pg:
+        if not pg.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
+            print(f"the role {BI_ROLE} does not exist here: run `pulse setup`", file=sys.stderr)
+            return 1
         marts = pg.execute(
             "select count(*) from information_schema.tables where table_schema = any(%s)",
             (mart_schemas,),
@@ -582,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
             check_environment(DATABASE_SETTINGS)
             return _dbt(argv[1:])
         args = build_parser().parse_args(argv)
-        if args.command not in ("generate",):
+        if args.command not in ("generate", "domains"):
             check_environment(DATABASE_SETTINGS)
         return args.func(args)
     except UsageError as exc:

@@ -1,6 +1,7 @@
 """The raw-source contracts of the spec: one table per file, columns in file order.
 
-Setting up creates every table here (empty), so a database that holds only some domains
+One tuple of tables per domain; the domain registry (pulse/domains.py) says which is whose.
+Setting up creates every table (empty), so a database that holds only some domains
 still builds. The loader checks files against the same definitions.
 """
 
@@ -34,159 +35,121 @@ class Table:
         return next(name for name, type_ in self.columns if type_ == "timestamp")
 
 
-DOMAINS: dict[str, tuple[Table, ...]] = {
-    "mentorhub": (
-        Table(
-            "sessions",
-            (
-                ("session_id", "integer"),
-                ("session_date_time", "timestamp"),
-                ("mentor_id", "integer"),
-                ("mentee_id", "integer"),
-                ("session_status", "text"),
-                ("mentor_domain_id", "integer"),
-            ),
-            "sessions.csv",
+MENTORHUB: tuple[Table, ...] = (
+    Table(
+        "sessions",
+        (
+            ("session_id", "integer"),
+            ("session_date_time", "timestamp"),
+            ("mentor_id", "integer"),
+            ("mentee_id", "integer"),
+            ("session_status", "text"),
+            ("mentor_domain_id", "integer"),
         ),
-        Table(
-            "users",
-            (
-                ("user_id", "integer"),
-                ("reg_date", "timestamp"),
-                ("role", "text"),
-                ("region_id", "integer"),
-            ),
-            "users.csv",
-        ),
-        Table("region", (("id", "integer"), ("name", "text")), "region.csv"),
-        Table("domain", (("id", "integer"), ("name", "text")), "domain.csv"),
+        "sessions.csv",
     ),
-    "sales": (
-        Table(
-            "events",
-            (("event_id", "integer"), ("_user_id", "text"), ("happened_at", "timestamp")),
-            "events.csv",
+    Table(
+        "users",
+        (
+            ("user_id", "integer"),
+            ("reg_date", "timestamp"),
+            ("role", "text"),
+            ("region_id", "integer"),
         ),
-        Table("events_dict", (("id", "integer"), ("_description", "text")), "events_dict.csv"),
-        Table(
-            "payments",
-            (
-                ("_user_id", "text"),
-                ("transaction_created_at", "timestamp"),
-                ("transaction_id", "text"),
-                ("amount", "numeric"),
-                ("currency", "text"),
-                ("is_gift", "boolean"),
-            ),
-            "payments.csv",
-        ),
+        "users.csv",
     ),
-    "shop": (
-        # dataset_telemetry.csv: an unnamed index column first (kept as _row_index), then
-        # the log. Loading appends; _source_file and _loaded_at say which load a row came in.
-        Table(
-            "telemetry",
-            (
-                ("_row_index", "bigint"),
-                ("userid", "text"),
-                ("sessionid", "bigint"),
-                ("timestamp", "timestamp"),
-                ("action", "text"),
-                ("value", "numeric"),
-                ("category", "text"),
-                ("age", "integer"),
-                ("gender", "text"),
-                ("city", "text"),
-            ),
-            "dataset_telemetry.csv",
-            # a price or an order total above ten million roubles is a broken export, not a
-            # sale: refused by the loader (negative values go to the rejected relation)
-            limits=(("value", None, 10_000_000),),
-            header=(
-                "",
-                "userid",
-                "sessionid",
-                "timestamp",
-                "action",
-                "value",
-                "category",
-                "age",
-                "gender",
-                "city",
-            ),
-        ),
+    Table("region", (("id", "integer"), ("name", "text")), "region.csv"),
+    Table("domain", (("id", "integer"), ("name", "text")), "domain.csv"),
+)
+
+SALES: tuple[Table, ...] = (
+    Table(
+        "events",
+        (("event_id", "integer"), ("_user_id", "text"), ("happened_at", "timestamp")),
+        "events.csv",
     ),
-    "elearning": (
-        # Task A: the A/B test's files (the original separators differ: ; and ,).
-        Table("groups", (("id", "integer"), ("grp", "text")), "groups.csv"),
-        # another export: its header may differ (a real one reads id,grpp), read by position
-        Table(
-            "groups_add", (("id", "integer"), ("grp", "text")), "groups_add.csv", by_position=True
+    Table("events_dict", (("id", "integer"), ("_description", "text")), "events_dict.csv"),
+    Table(
+        "payments",
+        (
+            ("_user_id", "text"),
+            ("transaction_created_at", "timestamp"),
+            ("transaction_id", "text"),
+            ("amount", "numeric"),
+            ("currency", "text"),
+            ("is_gift", "boolean"),
         ),
-        Table("active_studs", (("student_id", "integer"),), "active_studs.csv"),
-        Table("checks", (("student_id", "integer"), ("rev", "numeric")), "checks.csv"),
-        # Task B: the platform's tables.
-        Table(
-            "peas",
-            (
-                ("st_id", "integer"),
-                ("timest", "timestamp"),
-                ("correct", "integer"),
-                ("subject", "text"),
-            ),
-            "peas.csv",
+        "payments.csv",
+    ),
+)
+
+SHOP: tuple[Table, ...] = (
+    # dataset_telemetry.csv: an unnamed index column first (kept as _row_index), then
+    # the log. Loading appends; _source_file and _loaded_at say which load a row came in.
+    Table(
+        "telemetry",
+        (
+            ("_row_index", "bigint"),
+            ("userid", "text"),
+            ("sessionid", "bigint"),
+            ("timestamp", "timestamp"),
+            ("action", "text"),
+            ("value", "numeric"),
+            ("category", "text"),
+            ("age", "integer"),
+            ("gender", "text"),
+            ("city", "text"),
         ),
-        Table("studs", (("st_id", "integer"), ("test_grp", "text")), "studs.csv"),
-        Table(
-            "final_project_check",
-            (
-                ("st_id", "integer"),
-                ("sale_time", "timestamp"),
-                ("money", "integer"),
-                ("subject", "text"),
-            ),
-            "final_project_check.csv",
+        "dataset_telemetry.csv",
+        # a price or an order total above ten million roubles is a broken export, not a
+        # sale: refused by the loader (negative values go to the rejected relation)
+        limits=(("value", None, 10_000_000),),
+        header=(
+            "",
+            "userid",
+            "sessionid",
+            "timestamp",
+            "action",
+            "value",
+            "category",
+            "age",
+            "gender",
+            "city",
         ),
     ),
-}
+)
+
+ELEARNING: tuple[Table, ...] = (
+    # Task A: the A/B test's files (the original separators differ: ; and ,).
+    Table("groups", (("id", "integer"), ("grp", "text")), "groups.csv"),
+    # another export: its header may differ (a real one reads id,grpp), read by position
+    Table("groups_add", (("id", "integer"), ("grp", "text")), "groups_add.csv", by_position=True),
+    Table("active_studs", (("student_id", "integer"),), "active_studs.csv"),
+    Table("checks", (("student_id", "integer"), ("rev", "numeric")), "checks.csv"),
+    # Task B: the platform's tables.
+    Table(
+        "peas",
+        (
+            ("st_id", "integer"),
+            ("timest", "timestamp"),
+            ("correct", "integer"),
+            ("subject", "text"),
+        ),
+        "peas.csv",
+    ),
+    Table("studs", (("st_id", "integer"), ("test_grp", "text")), "studs.csv"),
+    Table(
+        "final_project_check",
+        (
+            ("st_id", "integer"),
+            ("sale_time", "timestamp"),
+            ("money", "integer"),
+            ("subject", "text"),
+        ),
+        "final_project_check.csv",
+    ),
+)
 
 
-# Domains whose files are appended (a log) rather than replaced (a snapshot): their tables
-# say which load each row came in with, and the loader records each file's checksum.
-APPEND_DOMAINS = {"shop"}
+# The columns an appended (log) table adds: which load each row came in with.
 LOAD_COLUMNS = (("_source_file", "text"), ("_loaded_at", "timestamptz"))
-
-
-def raw_schema(domain: str) -> str:
-    return f"raw_{domain}"
-
-
-def create_statements(domain: str, schema: str | None = None) -> list[str]:
-    schema = schema or raw_schema(domain)
-    statements = [f'create schema if not exists "{schema}"']
-    for table in DOMAINS[domain]:
-        all_columns = table.columns + (LOAD_COLUMNS if domain in APPEND_DOMAINS else ())
-        columns = ",\n    ".join(f'"{name}" {type_}' for name, type_ in all_columns)
-        statements.append(
-            f'create table if not exists "{schema}"."{table.name}" (\n    {columns}\n)'
-        )
-    if domain in APPEND_DOMAINS:
-        statements += [
-            f'create table if not exists "{schema}"._loads (\n'
-            "    file_name text not null,\n"
-            "    sha256 text primary key,\n"
-            "    rows bigint not null,\n"
-            "    loaded_at timestamptz not null\n)",
-            # the file's earliest timestamp: the incremental models reprocess from its day
-            # when a load comes in later than their lookback (a ledger from before it gets
-            # the column here, and pulse.load.setup fills it for the earlier loads)
-            f'alter table "{schema}"._loads add column if not exists first_event_at timestamp',
-            # the file's size: a later file that starts with the same bytes (a cumulative
-            # export) appends only what follows them
-            f'alter table "{schema}"._loads add column if not exists bytes bigint',
-            # The log arrives in time order: a BRIN index finds a day range almost for free
-            # and costs next to nothing to keep up while appending.
-            f'create index if not exists telemetry_timestamp_brin on "{schema}".telemetry '
-            'using brin ("timestamp")',
-        ]
-    return statements

@@ -34,7 +34,6 @@ class Connection:
     user: str
     password: str
     dbname: str
-    embedded: bool = False
 
     def url(self, *, hide_password: bool = True) -> str:
         password = "***" if (hide_password and self.password) else quote(self.password, safe="")
@@ -54,7 +53,7 @@ class Connection:
         }
 
     def with_dbname(self, dbname: str) -> Connection:
-        return Connection(self.host, self.port, self.user, self.password, dbname, self.embedded)
+        return Connection(self.host, self.port, self.user, self.password, dbname)
 
     def connect(self, **kwargs) -> psycopg.Connection:
         return psycopg.connect(
@@ -137,7 +136,7 @@ def _start(pgdata: Path) -> Connection:
     info = _embedded_info(pgdata)
     if info is None:
         raise RuntimeError(f"the embedded PostgreSQL in {pgdata} did not start; see {pgdata}/log")
-    return Connection(str(info.socket_dir), info.port, "postgres", "", "postgres", embedded=True)
+    return Connection(str(info.socket_dir), info.port, "postgres", "", "postgres")
 
 
 def _restart(pgdata: Path) -> None:
@@ -179,7 +178,7 @@ def embedded_status(pgdata: Path | None = None) -> Connection | None:
     info = _embedded_info(pgdata)
     if info is None:
         return None
-    return Connection(str(info.socket_dir), info.port, "postgres", "", EMBEDDED_DATABASE, True)
+    return Connection(str(info.socket_dir), info.port, "postgres", "", EMBEDDED_DATABASE)
 
 
 def ensure_database(admin: Connection, dbname: str) -> None:
@@ -194,40 +193,13 @@ def drop_database(admin: Connection, dbname: str) -> None:
         conn.execute(f'drop database if exists "{dbname}" with (force)')
 
 
-def current(*, start: bool = True) -> Connection:
-    """The connection every command uses: external if configured, else the embedded server."""
+def current() -> Connection:
+    """The connection every command uses: external if configured, else the embedded server
+    (started when it is not running)."""
     external = external_connection()
     if external is not None:
         return external
-    if start:
-        return start_embedded()
-    status = embedded_status()
-    if status is None:
-        raise RuntimeError("the embedded PostgreSQL is not running: run `pulse db start`")
-    return status
-
-
-DBT_LOCK_TIMEOUT = "120s"
-
-
-def run_dbt(args: list[str], conn: Connection, *, check: bool = True) -> int:
-    """Run the dbt CLI of this virtualenv in the project, pointed at ``conn``.
-
-    dbt's sessions get ``lock_timeout`` = PULSE_DBT_LOCK_TIMEOUT (default 120s).
-    """
-    env = {**os.environ, **conn.dbt_env()}
-    # dbt's sessions give up on a lock after this (a BI session idle in a transaction
-    # would otherwise hold a rebuild forever); libpq passes PGOPTIONS to the server.
-    lock_timeout = os.environ.get("PULSE_DBT_LOCK_TIMEOUT", DBT_LOCK_TIMEOUT)
-    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={lock_timeout}".strip()
-    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    ensure_profiles()
-    dbt = Path(os.sys.executable).with_name("dbt")
-    result = subprocess.run([str(dbt), *args], cwd=PROJECT_DIR, env=env)
-    if check and result.returncode != 0:
-        raise SystemExit(result.returncode)
-    return result.returncode
+    return start_embedded()
 
 
 def ensure_profiles() -> None:

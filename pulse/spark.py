@@ -309,23 +309,6 @@ def connect(*, start: bool = False):
     return hive.connect(host=where.host, port=where.port, username="pulse")
 
 
-def run_dbt(args: list[str], *, check: bool = True) -> int:
-    """Run this virtualenv's dbt in the project against the `spark` target (method: thrift),
-    starting the local cluster first when none runs (as `pulse dbt` starts the embedded
-    PostgreSQL)."""
-    from pulse import db
-
-    env = {**os.environ, **endpoint(start=True).dbt_env()}
-    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    db.ensure_profiles()
-    dbt = Path(os.sys.executable).with_name("dbt")
-    result = subprocess.run([str(dbt), *args], cwd=PROJECT_DIR, env=env)
-    if check and result.returncode != 0:
-        raise SystemExit(result.returncode)
-    return result.returncode
-
-
 def command(action: str) -> int:
     """`pulse spark start|stop|status`; the exit code (status: 3 when not running)."""
     import sys

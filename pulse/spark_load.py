@@ -24,7 +24,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pulse.contracts import DOMAINS, LOAD_COLUMNS
+from pulse.contracts import LOAD_COLUMNS
+from pulse.domains import DOMAINS
 from pulse.load import LoadedFile, LoadError, check_header, detect_delimiter, files_for
 
 DOMAIN = "shop"
@@ -53,7 +54,7 @@ class Refusal:
 
 def create_statements() -> list[str]:
     """DDL of the raw schema, table and ledger on Spark (idempotent)."""
-    table = DOMAINS[DOMAIN][0]
+    table = DOMAINS[DOMAIN].tables[0]
     columns = ", ".join(
         f"`{name}` {SPARK_TYPES[type_]}" for name, type_ in table.columns + LOAD_COLUMNS
     )
@@ -121,7 +122,7 @@ def _locate(path: Path, delimiter: str, header: list[str], refusal: Refusal) -> 
 
 
 def _append(cursor, path: Path, delimiter: str) -> LoadedFile:
-    table = DOMAINS[DOMAIN][0]
+    table = DOMAINS[DOMAIN].tables[0]
     with path.open("rb") as handle:
         checksum = hashlib.file_digest(handle, "sha256").hexdigest()
     cursor.execute(f"select file_name from {SCHEMA}._loads where sha256 = {_literal(checksum)}")

@@ -11,13 +11,15 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from pulse import db
+from pulse.dbt import run as run_dbt
+from pulse.domains import DOMAINS
 from pulse.generate import elearning as elearning_generator
 from pulse.generate import sales as sales_generator
 from pulse.generate.mentorhub import generate
@@ -27,7 +29,6 @@ PROJECT_DIR = db.PROJECT_DIR
 REAL_DATA_DIR = Path(
     os.environ.get("PULSE_REAL_DATA_DIR", PROJECT_DIR.parent / "shared" / "data" / "real")
 )
-DBT = Path(sys.executable).with_name("dbt")
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +45,8 @@ def admin(tmp_path_factory) -> db.Connection:
 
 
 def _database_factory(admin: db.Connection):
-    """A factory of fresh databases with the raw tables on `admin`'s server, and a cleanup."""
+    """A factory of fresh databases on `admin`'s server set up as `pulse setup` does (the BI
+    role, every raw table), and a cleanup."""
     created: list[str] = []
 
     def _make(name: str) -> db.Connection:
@@ -114,18 +116,8 @@ def make_any_database(request):
 
 
 def dbt(conn: db.Connection, *args: str, target_path: Path) -> subprocess.CompletedProcess:
-    """Run dbt against ``conn``; the output is kept for the assertion message."""
-    env = {**os.environ, **conn.dbt_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
-    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    env["DBT_USE_COLORS"] = "false"
-    db.ensure_profiles()
-    return subprocess.run(
-        [str(DBT), *args, "--target-path", str(target_path), "--log-path", str(target_path)],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    """Run dbt against ``conn`` (pulse.dbt.run); the output is kept for the assertion message."""
+    return run_dbt(args, conn, target_path=target_path, capture=True)
 
 
 def build(conn: db.Connection, target_path: Path, *extra: str) -> None:
@@ -231,27 +223,37 @@ def elearning_real_dir() -> Path:
     return path
 
 
-# name -> (folder kind, dbt vars); "empty" loads nothing into the raw tables. A kind that
-# starts with "sales" or "elearning" is loaded into that domain's raw schema, any other
-# into raw_mentorhub.
+class Dataset(NamedTuple):
+    """A database the suite builds: which raw folder is loaded into which domain."""
+
+    domain: str  # a registered domain (pulse/domains.py): loaded into raw_<domain>
+    kind: str | None  # the folder (see `built`); None loads nothing into the raw tables
+    vars: dict | None = None  # dbt vars of its build
+
+
 DATASETS = {
-    "generated": ("generated", None),
-    "generated_as_of": ("generated", {"as_of_date": "2022-02-14", "forecast_basis_months": 2}),
-    "dirty": ("dirty", None),
-    "one_partial_month": ("one_partial_month", None),
-    "real": ("real", None),
-    "empty": (None, None),
-    "sales": ("sales", None),
-    "elearning": ("elearning", None),
-    "elearning_real": ("elearning_real", None),
+    "generated": Dataset("mentorhub", "generated"),
+    "generated_as_of": Dataset(
+        "mentorhub", "generated", {"as_of_date": "2022-02-14", "forecast_basis_months": 2}
+    ),
+    "dirty": Dataset("mentorhub", "dirty"),
+    "one_partial_month": Dataset("mentorhub", "one_partial_month"),
+    "real": Dataset("mentorhub", "real"),
+    "empty": Dataset("mentorhub", None),
+    "sales": Dataset("sales", "sales"),
+    "elearning": Dataset("elearning", "elearning"),
+    "elearning_real": Dataset("elearning", "elearning_real"),
 }
-MENTORHUB_DATASETS = [
-    name for name, (kind, _) in DATASETS.items() if not str(kind).startswith(("sales", "elearn"))
-]
-
-
-def domain_of(kind: str) -> str:
-    return next((d for d in ("sales", "elearning") if kind.startswith(d)), "mentorhub")
+assert {dataset.domain for dataset in DATASETS.values()} <= set(DOMAINS)
+MENTORHUB_DATASETS = [name for name, dataset in DATASETS.items() if dataset.domain == "mentorhub"]
+# folder kind -> the fixture that makes it (dirty and one_partial_month: from generated_dir)
+FOLDER_FIXTURES = {
+    "generated": "generated_dir",
+    "real": "real_dir",
+    "sales": "sales_dir",
+    "elearning": "elearning_dir",
+    "elearning_real": "elearning_real_dir",
+}
 
 
 @pytest.fixture(scope="session")
@@ -264,14 +266,7 @@ def built(make_database, tmp_path_factory, request):
         if kind is None:
             return None
         if kind not in folders:
-            if kind == "real":
-                folders[kind] = request.getfixturevalue("real_dir")
-            elif kind == "sales":
-                folders[kind] = request.getfixturevalue("sales_dir")
-            elif kind.startswith("elearning"):
-                fixture = "elearning_real_dir" if kind == "elearning_real" else "elearning_dir"
-                folders[kind] = request.getfixturevalue(fixture)
-            elif kind == "dirty":
+            if kind == "dirty":
                 generated = request.getfixturevalue("generated_dir")
                 folders[kind] = make_dirty(generated, tmp_path_factory.mktemp("dirty") / "mh")
             elif kind == "one_partial_month":
@@ -280,17 +275,17 @@ def built(make_database, tmp_path_factory, request):
                     generated, tmp_path_factory.mktemp("one") / "mh"
                 )
             else:
-                folders[kind] = request.getfixturevalue("generated_dir")
+                folders[kind] = request.getfixturevalue(FOLDER_FIXTURES[kind])
         return folders[kind]
 
     def _built(name: str) -> db.Connection:
         if name not in cache:
-            kind, dbt_vars = DATASETS[name]
-            path = folder(kind)
+            dataset = DATASETS[name]
+            path = folder(dataset.kind)
             conn = make_database(name)
             if path is not None:
-                load(conn, domain_of(kind), path)
-            extra = ("--vars", json.dumps(dbt_vars)) if dbt_vars else ()
+                load(conn, dataset.domain, path)
+            extra = ("--vars", json.dumps(dataset.vars)) if dataset.vars else ()
             target = tmp_path_factory.mktemp(f"dbt_{name}")
             build(conn, target, *extra)
             # the consumers under test (report, bot, answers, charts) read the marts' names

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pulse.contracts import DOMAINS
+from pulse.domains import DOMAINS
 from pulse.generate.mentorhub import generate
 
 
@@ -35,7 +35,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
 
 def test_files_follow_the_raw_contract(default_data):
     folder: Path = default_data["dir"]
-    for table in DOMAINS["mentorhub"]:
+    for table in DOMAINS["mentorhub"].tables:
         header = (folder / table.file).read_text(encoding="utf-8").splitlines()[0]
         assert header.replace('"', "").split(",") == table.column_names
     stamp = (folder / "sessions.csv").read_text().splitlines()[1].split(",")[1]

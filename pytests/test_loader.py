@@ -174,7 +174,7 @@ def test_the_ledger_keeps_each_log_files_earliest_time_and_setup_fills_old_loads
         assert db.execute(ledger).fetchall() == [(earliest,)]
         db.execute("update raw_shop._loads set first_event_at = null")  # a load of old code
         db.commit()
-    setup(conn, ["shop"])
+    setup(conn)  # `pulse setup`
     with conn.connect() as db:
         assert db.execute(ledger).fetchall() == [(earliest,)]
 

@@ -39,7 +39,7 @@ _reference_cache: dict[str, dict[str, pd.DataFrame]] = {}
 
 def reference(built, name: str) -> dict[str, pd.DataFrame]:
     if name not in _reference_cache:
-        kind, dbt_vars = DATASETS[name]
+        kind, dbt_vars = DATASETS[name].kind, DATASETS[name].vars
         dbt_vars = dbt_vars or {}
         folder = built.folder(kind)
         if folder is None:  # the empty database: the contract's headers and no rows
@@ -57,11 +57,11 @@ def empty_folder():
     import tempfile
     from pathlib import Path
 
-    from pulse.contracts import DOMAINS
+    from pulse.domains import DOMAINS
 
     folder = Path(tempfile.mkdtemp()) / "mentorhub"
     folder.mkdir()
-    for table in DOMAINS["mentorhub"]:
+    for table in DOMAINS["mentorhub"].tables:
         (folder / table.file).write_text(",".join(table.column_names) + "\n")
     return folder
 

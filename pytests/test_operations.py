@@ -16,13 +16,13 @@ from pathlib import Path
 import psycopg
 import pytest
 from conftest import build
-from shop_reference import compute_marts
 from test_shop_marts import KEYS, SHOP_MODELS, compare, late_file, snapshot
 
 from pulse.access import BI_ROLE
 from pulse.generate.sales import generate as generate_sales
 from pulse.generate.shop import generate as generate_shop
 from pulse.locks import LOCK_KEY
+from pulse.shop_pandas import compute_marts
 
 START, DAYS = date(2021, 3, 1), 40
 

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import dbt, make_dirty
 
-from pulse.contracts import DOMAINS
+from pulse.domains import DOMAINS
 from pulse.generate.shop import generate as generate_shop
 from pulse.load import load
 
@@ -131,8 +131,8 @@ def count(db, relation: str) -> int:
 
 
 def test_the_identity_covers_every_raw_table():
-    raw_tables = {f"raw_{domain}.{table.name}" for domain, tables in DOMAINS.items()
-                  for table in tables}  # fmt: skip
+    raw_tables = {f"{domain.raw_schema}.{table.name}" for domain in DOMAINS.values()
+                  for table in domain.tables}  # fmt: skip
     assert {table for tables in IDENTITY for table in tables} == raw_tables
 
 

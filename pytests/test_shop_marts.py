@@ -15,11 +15,11 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import build
-from shop_reference import compute_marts
 from test_mentorhub_marts import normalise, read_mart
 
 from pulse.generate.shop import generate
 from pulse.load import load
+from pulse.shop_pandas import compute_marts
 
 START, DAYS = date(2021, 1, 4), 70
 OLD_DAY = START + timedelta(10)  # two months behind the late file's other days

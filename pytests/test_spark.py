@@ -3,7 +3,7 @@ server) started by `pulse spark start`, dbt over `method: thrift`, the loader th
 
 The same generated shop data is built on PostgreSQL and on Spark; every shop mart must be
 equal on both (money and rates to 1e-9 relative) and equal to the independent pandas
-computation (pytests/shop_reference.py) after a first load, after a next-day file and a
+computation (pulse/shop_pandas.py) after a first load, after a next-day file and a
 late file, and after --full-refresh. The data is small (a few tens of thousands of rows)
 and one cluster serves the whole module: Spark is slow to start, not to compute.
 """
@@ -13,25 +13,23 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 from conftest import build
-from shop_reference import compute_marts
 from test_shop_marts import KEYS, SHOP_MODELS, compare, late_file, snapshot
 
-from pulse import db, spark
+from pulse import spark
+from pulse.dbt import run as run_dbt
 from pulse.generate.shop import generate
 from pulse.load import LoadError, load
+from pulse.shop_pandas import compute_marts
 from pulse.spark_load import load as load_on_spark
 from pulse.sql import QueryError, run_query
 
 START, DAYS, ROWS = date(2021, 3, 1), 45, 24_000
 OLD_DAY = START + timedelta(8)  # far behind the lookback when the late file comes
-DBT = os.path.join(os.path.dirname(sys.executable), "dbt")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -68,18 +66,7 @@ def on_spark(function, *args, **kwargs):
 
 
 def dbt_on_spark(cluster, target_path, *args: str) -> None:
-    env = {
-        **os.environ,
-        **cluster.dbt_env(),
-        "DBT_PROFILES_DIR": str(spark.PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_USE_COLORS": "false",
-    }
-    db.ensure_profiles()
-    result = subprocess.run(
-        [DBT, *args, "--target-path", str(target_path), "--log-path", str(target_path)],
-        cwd=spark.PROJECT_DIR, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    result = run_dbt(args, cluster, target_path=target_path, capture=True)
     assert result.returncode == 0, f"dbt {args[0]} on Spark failed:\n{result.stdout[-6000:]}"
 
 

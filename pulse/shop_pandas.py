@@ -1,4 +1,8 @@
-"""Independent pandas reference implementation of the shop marts.
+"""The shop marts in plain pandas: the script the shop's dbt models replace.
+
+`pulse bench` times it against the models (``python -m pulse.shop_pandas FILE…``), and
+pytests/test_shop_marts.py compares every shop mart with it: an implementation
+independent of the models.
 
 Written from the written spec (``spec/shop.md`` and the cross-cutting rules of
 ``spec/README.md``) plus the team's conventions for the points the spec leaves open. It
@@ -622,7 +626,7 @@ def compute_marts(csv_paths: list) -> dict[str, pd.DataFrame]:
 
 
 if __name__ == "__main__":
-    # `pulse bench` runs this file as the plain-pandas way to the same marts.
+    # `pulse bench` runs this module as the plain-pandas way to the same marts.
     import sys
 
     marts = compute_marts(sys.argv[1:])
