@@ -11,7 +11,9 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set sessions_from = pulse.shop_session_reprocess_from('session_day') %}
+{%- set events = ref('int_shop_events_sequenced') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set sessions_from = pulse.shop_session_reprocess_from('session_day', events, loads) %}
 -- Order items: the session's cart rows after the previous order's checkout and up to the
 -- order's checkout. Carts that no order follows are not items.
 with
@@ -29,10 +31,10 @@ carts as (
     from events
     where
         action = 'cart'
-    {%- if sessions_from %}
+        {%- if sessions_from %}
         and event_day >= cast('{{ sessions_from }}' as date)
         and session_day >= cast('{{ sessions_from }}' as date)
-    {%- endif %}
+        {%- endif %}
 ),
 
 session_orders as (
@@ -58,7 +60,7 @@ assigned as (
         session_orders.city,
         session_orders.gender,
         session_orders.age_band,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from session_orders
     inner join carts
         on
