@@ -4,6 +4,7 @@
         incremental_strategy=pulse.shop_incremental_strategy(),
         partition_by=pulse.shop_partition_by('session_day'),
         unique_key='session_day',
+        indexes=[{'columns': ['session_day']}],
         post_hook=[{
             'sql': "{{ pulse.shop_vacuum_analyze_if_new() }}",
             'transaction': false,
