@@ -30,10 +30,8 @@ active_weeks as (
         {{ pulse.shop_period_start('week', 'day') }} as activity_week
     from user_hours
     where
-        events > 0
-        {%- if weeks_from %}
-        and day >= cast('{{ weeks_from }}' as date)
-        {%- endif %}
+        events > 0{% if weeks_from %}
+        and day >= cast('{{ weeks_from }}' as date){% endif %}
 ),
 
 weeks_since_first as (

@@ -31,11 +31,9 @@ carts as (
     select *
     from events
     where
-        action = 'cart'
-        {%- if sessions_from %}
+        action = 'cart'{% if sessions_from %}
         and event_day >= cast('{{ sessions_from }}' as date)
-        and session_day >= cast('{{ sessions_from }}' as date)
-        {%- endif %}
+        and session_day >= cast('{{ sessions_from }}' as date){% endif %}
 ),
 
 session_orders as (

@@ -29,11 +29,9 @@ session_events as (
     select *
     from events
     where
-        action in ('checkout', 'confirmation')
-        {%- if sessions_from %}
+        action in ('checkout', 'confirmation'){% if sessions_from %}
         and event_day >= cast('{{ sessions_from }}' as date)
-        and session_day >= cast('{{ sessions_from }}' as date)
-        {%- endif %}
+        and session_day >= cast('{{ sessions_from }}' as date){% endif %}
 ),
 
 checkouts as (

@@ -29,10 +29,8 @@ active_days as (
         max(day) as last_active_day
     from user_hours
     where
-        events > 0
-        {%- if reprocess_from %}
-        and day >= cast('{{ reprocess_from }}' as date)
-        {%- endif %}
+        events > 0{% if reprocess_from %}
+        and day >= cast('{{ reprocess_from }}' as date){% endif %}
     group by user_id
 ),
 
