@@ -234,8 +234,8 @@
 {%- endmacro %}
 
 {#
-    Engine differences of the shop's SQL, each dispatched (Spark's versions are in
-    macros/spark.sql). On PostgreSQL each renders the SQL the models had before.
+    Engine differences of the shop's SQL, each dispatched: the default is PostgreSQL's,
+    Spark's versions are in macros/spark.sql.
 #}
 
 {#
