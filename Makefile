@@ -97,6 +97,7 @@ lint: venv ## ruff and sqlfluff (the dbt templater compiles against the current 
 	$(BIN)/ruff check pulse pytests
 	$(BIN)/ruff format --check pulse pytests
 	eval "$$($(PULSE) db env)" && $(BIN)/sqlfluff lint models analyses tests
+	eval "$$($(PULSE) db env)" && $(BIN)/sqlfluff lint --config .sqlfluff-incremental models/intermediate/shop
 
 # Apache Superset (issue 13) in its own virtualenv: its pins conflict with dbt's. `make demo`
 # never installs it; `make test` does, once (the stamp keeps it across runs).

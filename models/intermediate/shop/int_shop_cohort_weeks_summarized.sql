@@ -7,7 +7,8 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set reprocess_from = pulse.shop_reprocess_from('activity_week') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set reprocess_from = pulse.shop_reprocess_from('activity_week', loads) %}
 {%- if reprocess_from %}
 {%- set weeks_from = pulse.shop_period_start_of('week', reprocess_from) %}
 {%- endif %}
@@ -29,10 +30,8 @@ active_weeks as (
         {{ pulse.shop_period_start('week', 'day') }} as activity_week
     from user_hours
     where
-        events > 0
-    {%- if weeks_from %}
-        and day >= cast('{{ weeks_from }}' as date)
-    {%- endif %}
+        events > 0{% if weeks_from %}
+        and day >= cast('{{ weeks_from }}' as date){% endif %}
 ),
 
 weeks_since_first as (
@@ -53,7 +52,7 @@ final as (
         activity_week,
         weeks_since_first,
         count(*) as retained_users,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from weeks_since_first
     where weeks_since_first <= 12
     group by cohort_week, activity_week, weeks_since_first

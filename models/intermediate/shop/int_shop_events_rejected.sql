@@ -7,10 +7,11 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set reprocess_from = pulse.shop_rejected_reprocess_from() %}
+{%- set reprocess_from = pulse.shop_rejected_reprocess_from(ref('int_shop_events_sequenced')) %}
 -- Every raw telemetry row that breaks a row-level rule, with the reason, kept incrementally
 -- so that counting them costs no scan of the whole log: each run re-reads the rows of the
--- event log's window (and any row without a timestamp) through the raw BRIN index.
+-- window the event log has just reprocessed (and any row without a timestamp) through the
+-- raw BRIN index.
 with
 
 rejected as (

@@ -18,9 +18,8 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set reprocess_from = pulse.shop_reprocess_from('event_day') %}
--- depends_on: {{ ref('int_shop_events_rejected') }}
--- (runs after the rejected rows, which read this table's window before it moves)
+{%- set loads = ref('stg_shop__loads') %}
+{%- set reprocess_from = pulse.shop_reprocess_from('event_day', loads) %}
 -- The deduplicated event log in session order: one pass over the raw rows of the
 -- reprocessed days (all days on a full refresh). Within a session, events are ordered by
 -- time, ties by the spec's action order; each carries the running counts that let the
@@ -157,7 +156,10 @@ final as (
         cast(is_after_product as smallint) as is_after_product,
         cast(raw_rows as integer) as raw_rows,
         conflicting_columns,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through,
+        {#- the window this run reprocessed: int_shop_events_rejected takes the same #}
+        cast({{ "'" ~ reprocess_from ~ "'" if reprocess_from else 'null' }} as date)
+            as reprocessed_from
     from sequenced
     where not is_context
 )

@@ -4,6 +4,7 @@
         incremental_strategy=pulse.shop_incremental_strategy(),
         partition_by=pulse.shop_partition_by('session_day'),
         unique_key='session_day',
+        indexes=[{'columns': ['session_day']}],
         post_hook=[{
             'sql': "{{ pulse.shop_vacuum_analyze_if_new() }}",
             'transaction': false,
@@ -11,7 +12,9 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set sessions_from = pulse.shop_session_reprocess_from('session_day') %}
+{%- set events = ref('int_shop_events_sequenced') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set sessions_from = pulse.shop_session_reprocess_from('session_day', events, loads) %}
 -- Order items: the session's cart rows after the previous order's checkout and up to the
 -- order's checkout. Carts that no order follows are not items.
 with
@@ -28,11 +31,9 @@ carts as (
     select *
     from events
     where
-        action = 'cart'
-    {%- if sessions_from %}
+        action = 'cart'{% if sessions_from %}
         and event_day >= cast('{{ sessions_from }}' as date)
-        and session_day >= cast('{{ sessions_from }}' as date)
-    {%- endif %}
+        and session_day >= cast('{{ sessions_from }}' as date){% endif %}
 ),
 
 session_orders as (
@@ -58,7 +59,7 @@ assigned as (
         session_orders.city,
         session_orders.gender,
         session_orders.age_band,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from session_orders
     inner join carts
         on

@@ -4,6 +4,7 @@
         incremental_strategy=pulse.shop_incremental_strategy(),
         partition_by=pulse.shop_partition_by('session_day'),
         unique_key='session_day',
+        indexes=[{'columns': ['session_day']}],
         post_hook=[{
             'sql': "{{ pulse.shop_vacuum_analyze_if_new() }}",
             'transaction': false,
@@ -11,7 +12,9 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set sessions_from = pulse.shop_session_reprocess_from('session_day') %}
+{%- set events = ref('int_shop_events_sequenced') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set sessions_from = pulse.shop_session_reprocess_from('session_day', events, loads) %}
 -- Orders: a checkout followed, in its session and before the session's next checkout, by
 -- a confirmation. Its time is that first confirmation; more confirmations before the next
 -- checkout are repeats. Revenue is the checkout's value; city, gender and age are the
@@ -26,11 +29,9 @@ session_events as (
     select *
     from events
     where
-        action in ('checkout', 'confirmation')
-    {%- if sessions_from %}
+        action in ('checkout', 'confirmation'){% if sessions_from %}
         and event_day >= cast('{{ sessions_from }}' as date)
-        and session_day >= cast('{{ sessions_from }}' as date)
-    {%- endif %}
+        and session_day >= cast('{{ sessions_from }}' as date){% endif %}
 ),
 
 checkouts as (
@@ -115,7 +116,7 @@ final as (
             when age <= 64 then '55-64'
             else '65+'
         end as age_band,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from confirmed
 )
 

@@ -9,7 +9,9 @@
 {#- The incremental strategy is explained in the model's description. #}
 {#- The latest period_start of any grain is the latest day (a day is its own period); the
     start day of a session going on into the window is recomputed too (its funnel steps). #}
-{%- set reprocess_from = pulse.shop_session_reprocess_from('period_start') %}
+{%- set events = ref('int_shop_events_sequenced') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set reprocess_from = pulse.shop_session_reprocess_from('period_start', events, loads) %}
 {%- if reprocess_from %}
 {#- the whole weeks and months that contain a reprocessed day #}
 {%- set summarize_from = [
@@ -32,7 +34,6 @@
         cast(sum(checkout_sessions) as bigint) as checkout_sessions,
         cast(sum(confirmation_sessions) as bigint) as confirmation_sessions
 {%- endset %}
--- depends_on: {{ ref('int_shop_events_sequenced') }}
 -- Activity by day, ISO week and month: distinct active users, buyers and users with a
 -- checkout / confirmation; sessions by start, with their funnel depth; orders and revenue
 -- by order time.
@@ -118,7 +119,7 @@ unioned as (
 final as (
     select
         *,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from unioned
     {%- if reprocess_from %}
     where period_start >= cast('{{ summarize_from }}' as date)

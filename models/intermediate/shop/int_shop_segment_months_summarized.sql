@@ -7,7 +7,8 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set reprocess_from = pulse.shop_reprocess_from('month') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set reprocess_from = pulse.shop_reprocess_from('month', loads) %}
 {%- if reprocess_from %}
 {%- set months_from = pulse.shop_period_start_of('month', reprocess_from) %}
 {%- endif %}
@@ -62,7 +63,7 @@ final as (
         sum(item_revenue) as item_revenue,
         count(*) as orders,
         count(distinct user_id) as buyers,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from segment_orders
     group by month, category, city, gender, age_band
 )

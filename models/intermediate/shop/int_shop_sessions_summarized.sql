@@ -12,7 +12,9 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set sessions_from = pulse.shop_session_reprocess_from('session_day') %}
+{%- set events = ref('int_shop_events_sequenced') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set sessions_from = pulse.shop_session_reprocess_from('session_day', events, loads) %}
 -- One row per session: when it started and how deep into the funnel it went in order.
 with
 
@@ -72,7 +74,7 @@ final as (
             when is_product_reached = 1 then 1
             else 0
         end as funnel_step,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from summarized
 )
 

@@ -14,7 +14,9 @@
 {#- The incremental strategy is explained in the model's description. #}
 {#- Sessions count by their start day: a session that began before the window and goes on
     into it may reach further funnel steps, so its start day is recomputed too. #}
-{%- set reprocess_from = pulse.shop_session_reprocess_from('day') %}
+{%- set events = ref('int_shop_events_sequenced') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set reprocess_from = pulse.shop_session_reprocess_from('day', events, loads) %}
 -- What each user did in each hour: events (and checkouts, confirmations) by event time,
 -- sessions and their funnel depth by start time, orders and revenue by order time. The
 -- small table every period, hourly and retention summary is computed from.
@@ -96,7 +98,7 @@ final as (
         coalesce(session_hours.confirmation_sessions, 0) as confirmation_sessions,
         coalesce(order_hours.orders, 0) as orders,
         coalesce(order_hours.revenue, 0) as revenue,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from event_hours
     left join session_hours
         on

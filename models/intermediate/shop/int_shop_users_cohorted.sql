@@ -6,7 +6,8 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set reprocess_from = pulse.shop_reprocess_from('last_active_day') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set reprocess_from = pulse.shop_reprocess_from('last_active_day', loads) %}
 -- One row per user: the first and last day with an action, and the cohort week (the
 -- Monday of the ISO week of the first action).
 with
@@ -28,10 +29,8 @@ active_days as (
         max(day) as last_active_day
     from user_hours
     where
-        events > 0
-    {%- if reprocess_from %}
-        and day >= cast('{{ reprocess_from }}' as date)
-    {%- endif %}
+        events > 0{% if reprocess_from %}
+        and day >= cast('{{ reprocess_from }}' as date){% endif %}
     group by user_id
 ),
 
@@ -64,7 +63,7 @@ final as (
         first_active_day,
         last_active_day,
         {{ pulse.shop_period_start('week', 'first_active_day') }} as cohort_week,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from merged
 )
 

@@ -7,7 +7,8 @@
     )
 }}
 {#- The incremental strategy is explained in the model's description. #}
-{%- set reprocess_from = pulse.shop_reprocess_from('last_day') %}
+{%- set loads = ref('stg_shop__loads') %}
+{%- set reprocess_from = pulse.shop_reprocess_from('last_day', loads) %}
 {%- if reprocess_from %}
 {%- set years_from = pulse.shop_period_start_of('year', reprocess_from) %}
 {%- endif %}
@@ -70,7 +71,7 @@ final as (
         summarized.active_users,
         summarized.orders,
         bounds.last_day,
-        {{ pulse.shop_loaded_through() }} as loaded_through
+        {{ pulse.shop_loaded_through(loads) }} as loaded_through
     from summarized
     cross join bounds
 )

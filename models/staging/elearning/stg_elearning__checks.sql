@@ -1,16 +1,5 @@
 -- Payments during the experiment that pass every rule (see base_elearning__checks).
-with
-
-checked as (
-    select * from {{ ref('base_elearning__checks') }}
-),
-
-final as (
-    select
-        user_id,
-        amount
-    from checked
-    where rejection_reason is null
-)
-
-select * from final
+{{ pulse.split_rejected(ref('base_elearning__checks'), [
+    'user_id',
+    'amount',
+]) }}

@@ -1,18 +1,7 @@
 -- Course purchases that pass every rule (see base_elearning__course_purchases).
-with
-
-checked as (
-    select * from {{ ref('base_elearning__course_purchases') }}
-),
-
-final as (
-    select
-        student_id,
-        bought_at,
-        amount,
-        subject
-    from checked
-    where rejection_reason is null
-)
-
-select * from final
+{{ pulse.split_rejected(ref('base_elearning__course_purchases'), [
+    'student_id',
+    'bought_at',
+    'amount',
+    'subject',
+]) }}

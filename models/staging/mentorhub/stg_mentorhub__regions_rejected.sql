@@ -1,17 +1,5 @@
 -- Raw region rows that break a rule, with the reason; nothing is dropped silently.
-with
-
-checked as (
-    select * from {{ ref('base_mentorhub__regions') }}
-),
-
-final as (
-    select
-        region_id,
-        region_name,
-        rejection_reason
-    from checked
-    where rejection_reason is not null
-)
-
-select * from final
+{{ pulse.split_rejected(ref('base_mentorhub__regions'), [
+    'region_id',
+    'region_name',
+], rejected=true) }}

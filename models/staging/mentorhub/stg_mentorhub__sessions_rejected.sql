@@ -1,13 +1,2 @@
 -- Raw sessions rows that break a row-level rule, with the reason; nothing is dropped silently.
-with
-
-checked as (
-    select * from {{ ref('base_mentorhub__sessions') }}
-),
-
-final as (
-    select * from checked
-    where rejection_reason is not null
-)
-
-select * from final
+{{ pulse.split_rejected(ref('base_mentorhub__sessions'), rejected=true) }}
