@@ -56,10 +56,13 @@ def model_seconds(log: Path) -> dict[str, float]:
     return {name: float(seconds) for name, seconds in _NODE_DONE.findall(text)}
 
 
-def _timed(run) -> float:
+def _timed(step: str, run) -> float:
+    """Seconds of run(), printed at once (a long run shows its steps as they end)."""
     started = time.perf_counter()
     run()
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    print(f"  Spark {step:<22} {seconds:8.1f} s   (load averages {_load_averages()})", flush=True)
+    return seconds
 
 
 def _bench_files(workdir: Path, rows: int) -> tuple[Path, Path]:
@@ -82,14 +85,16 @@ def run_spark(files: tuple[Path, Path], workdir: Path) -> tuple[dict[str, float]
     models: dict[str, dict[str, float]] = {}
     try:
         where = spark.start_cluster(workers=2)
-        results["load"] = _timed(lambda: load([files[0]]))
-        results["full build"] = _timed(lambda: _dbt_build(where, workdir / "full"))
-        results["load next day"] = _timed(lambda: load([files[1]]))
-        results["incremental build"] = _timed(lambda: _dbt_build(where, workdir / "incremental"))
+        results["load"] = _timed("load", lambda: load([files[0]]))
+        results["full build"] = _timed("full build", lambda: _dbt_build(where, workdir / "full"))
+        results["load next day"] = _timed("load next day", lambda: load([files[1]]))
+        results["incremental build"] = _timed(
+            "incremental build", lambda: _dbt_build(where, workdir / "incremental")
+        )
         spark.stop_cluster()
         where = spark.start_cluster(workers=1)
         results["full build, 1 worker"] = _timed(
-            lambda: _dbt_build(where, workdir / "full_1", "--full-refresh")
+            "full build, 1 worker", lambda: _dbt_build(where, workdir / "full_1", "--full-refresh")
         )
     finally:
         spark.stop_cluster()
@@ -120,6 +125,8 @@ def main(sizes: list[int]) -> int:
             before = _load_averages()
             print(f"\n== {rows:,} rows (load averages {before})", flush=True)
             ours = bench.run_size(rows, Path(tmp))
+            for step, measure in ours.items():
+                print(f"  {step:<28} {measure.seconds:8.1f} s   peak {measure.peak_mb:6.0f} MB")
             files = _bench_files(Path(tmp), rows)
             times, models = run_spark(files, Path(tmp) / f"spark_{rows}")
             spark_times[rows] = times
