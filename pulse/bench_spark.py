@@ -45,7 +45,10 @@ def _dbt_build(where: spark.Endpoint, logs: Path, *args: str) -> None:
     db.ensure_profiles()
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), "build", "--select", bench.SHOP_MODELS, *bench.NIGHTLY_FLAGS]
-    command += ["--target-path", str(logs), "--log-path", str(logs), "--quiet", *args]
+    # one target folder for every build, as `pulse bench` does: dbt re-parses only what
+    # changed (partial parsing); a log folder per build for its per-model times
+    target = logs.parent / "target"
+    command += ["--target-path", str(target), "--log-path", str(logs), "--quiet", *args]
     if subprocess.run(command, cwd=spark.PROJECT_DIR, env=env).returncode != 0:
         raise SystemExit(f"dbt build on Spark failed (see {logs / 'dbt.log'})")
 
