@@ -33,6 +33,7 @@ from pulse import db, dbt
 from pulse.generate.shop import default_days
 from pulse.generate.shop import generate as generate_shop
 from pulse.load import load
+from pulse.load.raw_tables import setup
 
 SHOP_MODELS = "staging.shop+ intermediate.shop+ marts.shop"
 START = date(2021, 1, 1)
@@ -147,6 +148,7 @@ def run_size(rows: int, workdir: Path) -> dict[str, Measure]:
     db.drop_database(admin, dbname)
     db.ensure_database(admin, dbname)
     conn = admin.with_dbname(dbname)
+    setup(conn)  # as `pulse setup` would: the BI role the marts are granted to, the raw tables
     server = _server_process(conn)
     try:
         results["load"] = _timed(lambda: load(conn, "shop", files[0]), server, me, conn=conn)

@@ -34,9 +34,9 @@ WORKERS = 2
 # Small on purpose: the machine is shared (2 cores). Each worker offers one core and
 # enough memory for one executor of the Thrift server's application.
 DAEMON_MEMORY = "256m"
-WORKER_MEMORY = "1200m"
-EXECUTOR_MEMORY = "1g"
-DRIVER_MEMORY = "1g"
+WORKER_MEMORY = "2400m"
+EXECUTOR_MEMORY = "2g"
+DRIVER_MEMORY = "2g"
 SHUFFLE_PARTITIONS = 4
 START_TIMEOUT_S = 180
 
@@ -258,6 +258,17 @@ def start_cluster(workers: int = WORKERS) -> Endpoint:
          "--conf", "spark.driver.bindAddress=127.0.0.1",
          "--conf", "spark.ui.enabled=false",
          "--conf", f"spark.sql.shuffle.partitions={SHUFFLE_PARTITIONS}",
+         "--conf", "spark.sql.adaptive.enabled=true",
+         # no 3 s wait for a "local" executor: on one machine every executor is local
+         "--conf", "spark.locality.wait=0s",
+         # partitions of parquet tables are found by listing their folders, not kept in
+         # the Derby metastore: no metastore round trip per partition on write, and no
+         # failed partition filter (Derby) falling back to fetching every partition
+         "--conf", "spark.sql.hive.manageFilesourcePartitions=false",
+         "--conf", "spark.sql.autoBroadcastJoinThreshold=64MB",
+         # list a table's partition folders in the driver: past 32 folders Spark would run
+         # a job of one task per folder to list them (~1 s per read of a table by day)
+         "--conf", "spark.sql.sources.parallelPartitionDiscovery.threshold=100000",
          "--conf", "spark.sql.session.timeZone=UTC",
          "--conf", "spark.sql.sources.partitionOverwriteMode=dynamic",
          # Derby's metastore cannot filter a date partition column that holds the null

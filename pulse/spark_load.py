@@ -13,8 +13,14 @@ The same contract as on PostgreSQL (pulse/contracts.py), the same rules, the sam
 - the ledger ``raw_shop._loads`` (file name, sha256, rows, loaded_at, first_event_at)
   makes a second load of the same file a no-op.
 
-Spark has no transactions across two tables: were the process killed between the append
-and the ledger row, a re-load would append the file again (PostgreSQL commits both at once).
+Spark has no transactions across two tables, so the rows and the ledger row cannot be
+committed at once as on PostgreSQL. Instead the log table is partitioned by
+``_source_file`` and a file's rows replace its own partition (``insert overwrite … partition``)
+before its ledger row is written: were the process killed between the two, the re-load
+finds no ledger row and replaces the partition again, so no row is loaded twice. (A file
+with the name of an already ledgered one but other contents is appended to that partition;
+were such a load interrupted, the re-load refuses with the partition's name, since Spark
+cannot rewrite a partition it reads from.)
 """
 
 from __future__ import annotations
@@ -60,7 +66,8 @@ def create_statements() -> list[str]:
     )
     return [
         f"create database if not exists {SCHEMA}",
-        f"create table if not exists {SCHEMA}.{table.name} ({columns}) using parquet",
+        f"create table if not exists {SCHEMA}.{table.name} ({columns}) using parquet "
+        "partitioned by (_source_file)",
         f"create table if not exists {SCHEMA}._loads (file_name string, sha256 string, "
         "rows bigint, loaded_at timestamp, first_event_at timestamp) using parquet",
     ]
@@ -170,9 +177,9 @@ def _append(cursor, path: Path, delimiter: str) -> LoadedFile:
         )
         rows, first_event_at, loaded_at = cursor.fetchall()[0]
         loaded_at_sql = f"cast({_literal(str(loaded_at))} as timestamp)"
+        partition = f"{SCHEMA}.{table.name} partition (_source_file = {_literal(path.name)})"
         cursor.execute(
-            f"insert into {SCHEMA}.{table.name} select {casts}, {_literal(path.name)}, "
-            f"{loaded_at_sql} from {view}"
+            f"{_verb(cursor, path)} {partition} select {casts}, {loaded_at_sql} from {view}"
         )
         first = (
             "null"
@@ -187,6 +194,43 @@ def _append(cursor, path: Path, delimiter: str) -> LoadedFile:
         cursor.execute(f"uncache table if exists {view}")
         cursor.execute(f"drop view if exists {view}")
     return LoadedFile(path, table.name, rows)
+
+
+def _verb(cursor, path: Path) -> str:
+    """How the file's rows go into its partition of the log (see the module's docstring).
+
+    ``insert overwrite table`` when no ledgered load has this file name: a partition left
+    by an interrupted load of it is replaced. ``insert into table`` when one has, after
+    checking that every row of the partition belongs to a ledgered load (else LoadError).
+    """
+    table, name = DOMAINS[DOMAIN][0].name, _literal(path.name)
+    cursor.execute(f"select count(*) from {SCHEMA}._loads where file_name = {name}")
+    if cursor.fetchall()[0][0] == 0:
+        return "insert overwrite table"
+    cursor.execute(
+        f"select count(*) from {SCHEMA}.{table} where _source_file = {name} and _loaded_at "
+        f"not in (select loaded_at from {SCHEMA}._loads where file_name = {name})"
+    )
+    if cursor.fetchall()[0][0]:
+        raise LoadError(
+            f"{path}: an earlier load of a file named {path.name} stopped before its ledger "
+            f"row; its rows are in {SCHEMA}.{table} partition _source_file={path.name}. "
+            "Load this file under another name, or drop that partition and reload the "
+            "files of that name"
+        )
+    return "insert into table"
+
+
+def _check_layout(cursor) -> None:
+    """Raise LoadError when the log table predates its partitioning by file."""
+    table = DOMAINS[DOMAIN][0].name
+    cursor.execute(f"describe table {SCHEMA}.{table}")
+    if not any(str(row[0]).startswith("# Partition") for row in cursor.fetchall()):
+        raise LoadError(
+            f"{SCHEMA}.{table} was created by an earlier Pulse, without partitions by "
+            "_source_file: run `pulse spark stop`, remove the Spark folder "
+            "(.pulse/spark or PULSE_SPARK_DIR) and load the files again"
+        )
 
 
 def setup() -> None:
@@ -218,6 +262,7 @@ def load(paths: list[Path]) -> list[LoadedFile]:
         cursor = connection.cursor()
         for statement in create_statements():
             cursor.execute(statement)
+        _check_layout(cursor)
         return [_append(cursor, file, detect_delimiter(file, table)) for file, table in files]
     finally:
         connection.close()

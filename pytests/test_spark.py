@@ -212,3 +212,46 @@ def test_spark_status_names_every_process(cluster):
     assert processes == {
         "master": True, "worker-1": True, "worker-2": True, "thriftserver": True,
     }  # fmt: skip
+
+
+class _CrashBeforeLedger:
+    """A PyHive connection whose cursor dies on the ledger's insert, as a killed load would."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def cursor(self):
+        cursor = self._connection.cursor()
+        execute = cursor.execute
+
+        def dying(statement, *args, **kwargs):
+            if statement.startswith("insert into raw_shop._loads"):
+                raise KeyboardInterrupt("killed between the rows and the ledger row")
+            return execute(statement, *args, **kwargs)
+
+        cursor.execute = dying
+        return cursor
+
+    def close(self):
+        self._connection.close()
+
+
+def test_spark_reload_after_a_crash_before_the_ledger_adds_no_copy(
+    cluster, runs, shop_files, tmp_path, monkeypatch
+):
+    lines = shop_files[0].read_text(encoding="utf-8").splitlines(keepends=True)[:31]
+    crashed = tmp_path / "crashed_day.csv"
+    crashed.write_text("".join(lines), encoding="utf-8")
+    count = "select count(*) from raw_shop.telemetry where _source_file = 'crashed_day.csv'"
+    ledger = "select count(*) from raw_shop._loads where file_name = 'crashed_day.csv'"
+    connect = spark.connect
+    monkeypatch.setattr(spark, "connect", lambda **kw: _CrashBeforeLedger(connect(**kw)))
+    with pytest.raises(KeyboardInterrupt):
+        on_spark(load_on_spark, [crashed])
+    monkeypatch.setattr(spark, "connect", connect)
+    assert on_spark(run_query, count)[1][0][0] == 30  # the rows landed, the ledger row not
+    assert on_spark(run_query, ledger)[1][0][0] == 0
+    [loaded] = on_spark(load_on_spark, [crashed])
+    assert loaded.rows == 30 and loaded.skipped_as is None
+    assert on_spark(run_query, count)[1][0][0] == 30  # replaced, not appended again
+    assert on_spark(run_query, ledger)[1][0][0] == 1
