@@ -203,7 +203,7 @@ def _verb(cursor, path: Path) -> str:
     by an interrupted load of it is replaced. ``insert into table`` when one has, after
     checking that every row of the partition belongs to a ledgered load (else LoadError).
     """
-    table, name = DOMAINS[DOMAIN][0].name, _literal(path.name)
+    table, name = DOMAINS[DOMAIN].tables[0].name, _literal(path.name)
     cursor.execute(f"select count(*) from {SCHEMA}._loads where file_name = {name}")
     if cursor.fetchall()[0][0] == 0:
         return "insert overwrite table"
@@ -223,7 +223,7 @@ def _verb(cursor, path: Path) -> str:
 
 def _check_layout(cursor) -> None:
     """Raise LoadError when the log table predates its partitioning by file."""
-    table = DOMAINS[DOMAIN][0].name
+    table = DOMAINS[DOMAIN].tables[0].name
     cursor.execute(f"describe table {SCHEMA}.{table}")
     if not any(str(row[0]).startswith("# Partition") for row in cursor.fetchall()):
         raise LoadError(

@@ -16,8 +16,16 @@ from pulse.db import PROJECT_DIR
 MF = Path(sys.executable).with_name("mf")
 
 
-def mf(conn, project: Path, *args: str) -> subprocess.CompletedProcess:
+def _env(conn) -> dict[str, str]:
+    """dbt's and MetricFlow's environment for the test's own project folder: its manifest is
+    `<project>/target`, not the DBT_TARGET_PATH the fixtures set for the consumers."""
     env = {**os.environ, **conn.dbt_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    env.pop("DBT_TARGET_PATH", None)
+    return env
+
+
+def mf(conn, project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = _env(conn)
     return subprocess.run(
         [str(MF), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600
     )
@@ -31,7 +39,7 @@ def semantic(built, tmp_path_factory):
     project = tmp_path_factory.mktemp("mf_project")
     for name in ("dbt_project.yml", "models", "macros", "seeds", "tests", "docs", "analyses"):
         (project / name).symlink_to(PROJECT_DIR / name)
-    env = {**os.environ, **conn.dbt_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    env = _env(conn)
     parsed = subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "parse"],
         cwd=project, env=env, capture_output=True, text=True,
