@@ -8,16 +8,19 @@
     order_by:      the time order within a series
     baseline_rows: how many rows before the current one form its baseline; each series
                    must have a row for every period (zeros included), so rows are periods
+    inclusive:     whether |z| = 3 itself is an anomaly (the shop's spec: |z| >= 3) or only
+                   a value beyond it (the sales report's spec: "beyond 3 standard
+                   deviations", |z| > 3)
 
     Returns a select of every column of `relation` and baseline_mean, baseline_stddev
     (sample), baseline_points, z_score and is_anomaly; a caller wraps it in a CTE.
 #}
-{% macro anomaly_scores(relation, series, order_by, baseline_rows) -%}
+{% macro anomaly_scores(relation, series, order_by, baseline_rows, inclusive) -%}
     {%- set min_points = 6 %}
     {%- set anomaly_z = 3 %}
     select
         *,
-        coalesce(abs(z_score) >= {{ anomaly_z }}, false) as is_anomaly
+        coalesce(abs(z_score) {{ '>=' if inclusive else '>' }} {{ anomaly_z }}, false) as is_anomaly
     from (
         select
             *,

@@ -136,7 +136,7 @@ COLUMNS |= {
 # The anomaly rule (docs block anomaly_rule): the report's baseline is the 28 days before.
 BASELINE_DAYS = 28
 MIN_POINTS = 6
-ANOMALY_Z = 3.0
+ANOMALY_Z = 3.0  # the spec: an alert when a KPI is beyond 3 standard deviations (> 3)
 
 INT_COLUMNS = {
     "sales_daily_kpis": [*COLUMNS["sales_daily_kpis"][2:7], "new_paying_users"],
@@ -615,7 +615,7 @@ def _daily_report(kpis: pd.DataFrame) -> pd.DataFrame:
                     "baseline_stddev": stddev,
                     "baseline_points": len(baseline),
                     "z_score": z,
-                    "is_anomaly": bool(abs(z) >= ANOMALY_Z) if not np.isnan(z) else False,
+                    "is_anomaly": bool(abs(z) > ANOMALY_Z) if not np.isnan(z) else False,
                 }
             )
     if not rows:

@@ -73,7 +73,7 @@ def test_the_report_charts_are_valid_png(built):
 
 
 def test_alert_lines_are_the_anomalies_of_the_independent_computation(built, expected):
-    """Every day the pandas reference flags (|z| >= 3 against the 28 days before) has its
+    """Every day the pandas reference flags (|z| > 3 against the 28 days before) has its
     alert lines, with the value and direction; a day without flags has none."""
     report = expected["sales_daily_report"]
     flagged = report[report["is_anomaly"]]

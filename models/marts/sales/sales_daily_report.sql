@@ -74,7 +74,9 @@ compared as (
 ),
 
 scored as (
-    {{ pulse.anomaly_scores('compared', series=['kpi'], order_by='day', baseline_rows=28) }}
+    {{ pulse.anomaly_scores(
+        'compared', series=['kpi'], order_by='day', baseline_rows=28, inclusive=false
+    ) }}
 ),
 
 final as (

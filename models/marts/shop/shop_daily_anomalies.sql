@@ -13,7 +13,8 @@ scored as (
         'metric_values',
         series=['metric', 'category', pulse.iso_weekday('day')],
         order_by='day',
-        baseline_rows=8
+        baseline_rows=8,
+        inclusive=true
     ) }}
 ),
 
