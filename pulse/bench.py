@@ -24,6 +24,8 @@ compared with pandas too, as information.
 
 from __future__ import annotations
 
+import json
+import os
 import platform
 import subprocess
 import sys
@@ -54,6 +56,7 @@ NIGHTLY_FLAGS = ("--exclude-resource-type", "unit_test")
 # pandas' peak memory per row of the log (5.4 GB at 10M rows, README), with some room
 PANDAS_BYTES_PER_ROW = 600
 NIGHTLY_TARGET_100M = (100_000_000, 10.0)  # the issue's nightly target at 100M rows, seconds
+SLOWEST = 8  # models listed after each build
 
 
 @dataclass
@@ -146,15 +149,38 @@ def _timed(run, *roots: psutil.Process, disk: Disk, conn: db.Connection | None =
     return Measure(seconds, sampler.peak / 2**20, disk.above_baseline_mb(sampler.disk_peak))
 
 
-def _dbt_build(conn: db.Connection, target: Path, server: psutil.Process, disk: Disk) -> Measure:
-    """Time a dbt build; memory counts the server and this process with dbt, its child."""
+def _dbt_build(
+    step: str, conn: db.Connection, target: Path, server: psutil.Process, disk: Disk
+) -> Measure:
+    """Time a dbt build; memory counts the server and this process with dbt, its child.
+    Prints the slowest models of the build (dbt's run_results.json in `target`)."""
     args = ["build", "--select", SHOP_MODELS, *NIGHTLY_FLAGS, "--quiet"]
 
     def run() -> None:
         if dbt.run(args, conn, target_path=target).returncode != 0:
             raise SystemExit(f"dbt build failed (see {target})")
 
-    return _timed(run, server, psutil.Process(), disk=disk, conn=conn)
+    measure = _timed(run, server, psutil.Process(), disk=disk, conn=conn)
+    slowest = sorted(model_seconds(target).items(), key=lambda item: -item[1])[:SLOWEST]
+    shown = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest)
+    print(f"  {step} ({measure.seconds:.1f} s), slowest models: {shown}", flush=True)
+    return measure
+
+
+def model_seconds(target: Path) -> dict[str, float]:
+    """Seconds per model of the last dbt run whose artifacts are in `target` (model name ->
+    seconds, from run_results.json; a model's own hooks and indexes included)."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {
+        result["unique_id"].split(".")[-1]: result["execution_time"]
+        for result in results
+        if result["unique_id"].startswith("model.")
+    }
+
+
+def load_averages() -> str:
+    """The system's 1, 5 and 15 minute load averages, as text (how busy the machine was)."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _pandas(files: list[Path], disk: Disk) -> Measure:
@@ -218,11 +244,11 @@ def run_size(rows: int, workdir: Path) -> dict[str, Measure]:
         )
         if skip_pandas:
             files[0].unlink()  # nothing reads it again: its disk space goes to the database
-        results["full build"] = _dbt_build(conn, target, server, disk)
+        results["full build"] = _dbt_build("full build", conn, target, server, disk)
         results["load next day"] = _timed(
             lambda: load(conn, "shop", files[1]), server, me, disk=disk, conn=conn
         )
-        results["incremental build"] = _dbt_build(conn, target, server, disk)
+        results["incremental build"] = _dbt_build("incremental build", conn, target, server, disk)
     finally:
         db.drop_database(admin, dbname)  # before pandas: no autovacuum competes with it
     if skip_pandas:
@@ -240,8 +266,9 @@ def main(sizes: list[int]) -> int:
     table: dict[int, dict[str, Measure]] = {}
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as tmp:
         for rows in sizes:
-            print(f"\n== {rows:,} rows", flush=True)
+            print(f"\n== {rows:,} rows (load averages {load_averages()})", flush=True)
             table[rows] = run_size(rows, Path(tmp))
+            print(f"  load averages after: {load_averages()}")
             for step, measure in table[rows].items():
                 print(
                     f"  {step:<22} {measure.seconds:8.1f} s   peak {measure.peak_mb:8.0f} MB"

@@ -56,7 +56,8 @@ def _timed(step: str, run) -> float:
     started = time.perf_counter()
     run()
     seconds = time.perf_counter() - started
-    print(f"  Spark {step:<22} {seconds:8.1f} s   (load averages {_load_averages()})", flush=True)
+    averages = bench.load_averages()
+    print(f"  Spark {step:<22} {seconds:8.1f} s   (load averages {averages})", flush=True)
     return seconds
 
 
@@ -98,10 +99,6 @@ def run_spark(files: tuple[Path, Path], workdir: Path) -> tuple[dict[str, float]
     return results, models
 
 
-def _load_averages() -> str:
-    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def main(sizes: list[int]) -> int:
     """Run every size, print the combined table, the slowest models and the targets."""
     import psutil
@@ -117,7 +114,7 @@ def main(sizes: list[int]) -> int:
     pg_full: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="pulse-bench-spark-") as tmp:
         for rows in sizes:
-            before = _load_averages()
+            before = bench.load_averages()
             print(f"\n== {rows:,} rows (load averages {before})", flush=True)
             ours = bench.run_size(rows, Path(tmp))
             for step, measure in ours.items():
@@ -127,7 +124,7 @@ def main(sizes: list[int]) -> int:
             spark_times[rows] = times
             pg_full[rows] = ours["full build"].seconds
             table[rows] = _cells(ours, times)
-            print(f"load averages after {rows:,} rows: {_load_averages()} (before: {before})")
+            print(f"load averages after {rows:,} rows: {bench.load_averages()} (before: {before})")
             for step, label in (("full", "full build"), ("incremental", "incremental build")):
                 slowest = sorted(models[step].items(), key=lambda item: -item[1])[:6]
                 shown = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest)

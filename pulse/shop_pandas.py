@@ -630,4 +630,4 @@ if __name__ == "__main__":
     import sys
 
     marts = compute_marts(sys.argv[1:])
-    print({name: len(frame) for name, frame in marts.items()})
+    print("pandas: " + ", ".join(f"{name} {len(frame):,} rows" for name, frame in marts.items()))
