@@ -272,6 +272,8 @@ def land(
         )
         for name, type_ in table.columns
     ]
+    # the timestamps' round trip (rules._fast_path) compares with ISO output
+    cur.execute("set local datestyle to 'ISO'")
     cur.execute(sql.SQL("drop table if exists {}").format(landing))
     cur.execute(
         sql.SQL("create temp table {} ({})").format(landing, sql.SQL(", ").join(definitions))
