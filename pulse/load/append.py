@@ -86,6 +86,11 @@ def append(
     # a cumulative export (the same growing file every day): only its new lines
     prefix = _loaded_prefix(cur, schema, file)
     landing = land(cur, file, domain, table, delimiter, progress, skip=prefix)
+    if cur.execute(sql.SQL("select not exists (select from {})").format(target)).fetchone()[0]:
+        # the first load: emptied in this transaction, the table gets a new file that, with
+        # wal_level=minimal (the embedded server), is written once and synced at commit
+        # instead of going through the WAL too (PostgreSQL 13 on)
+        cur.execute(sql.SQL("truncate {}").format(target))
     cur.execute(
         sql.SQL(
             "insert into {} ({}, _source_file, _loaded_at) select {}, {}, now() from {}"
