@@ -91,19 +91,24 @@ def append(
         # wal_level=minimal (the embedded server), is written once and synced at commit
         # instead of going through the WAL too (PostgreSQL 13 on)
         cur.execute(sql.SQL("truncate {}").format(target))
-    cur.execute(
+    # the rows, and the earliest time of the log: how far back the incremental models
+    # must reprocess to take this file in (counted from what the insert returns, without
+    # a second scan of the landing table)
+    rows, first_event_at = cur.execute(
         sql.SQL(
-            "insert into {} ({}, _source_file, _loaded_at) select {}, {}, now() from {}"
-        ).format(target, columns, casts(table), sql.Literal(file.name), landing)
-    )
-    rows = cur.rowcount
-    # the earliest time of the log (its strict format sorts as text in time order):
-    # how far back the incremental models must reprocess to take this file in
-    first_event_at = cur.execute(
-        sql.SQL("select cast(min(nullif(btrim({}), '')) as timestamp) from {}").format(
-            sql.Identifier(table.time_column), landing
+            "with appended as (insert into {} ({}, _source_file, _loaded_at) "
+            "select {}, {}, now() from {} returning {}) "
+            "select count(*), min({}) from appended"
+        ).format(
+            target,
+            columns,
+            casts(table),
+            sql.Literal(file.name),
+            landing,
+            sql.Identifier(table.time_column),
+            sql.Identifier(table.time_column),
         )
-    ).fetchone()[0]
+    ).fetchone()
     cur.execute(sql.SQL("drop table {}").format(landing))
     cur.execute(
         sql.SQL(
