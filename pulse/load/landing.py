@@ -308,11 +308,17 @@ def _progress_bar(file: Path, enabled: bool):
 
 
 def casts(table: Table) -> sql.Composable:
-    """The landing table's columns cast to their contract types (blank: null)."""
+    """The landing table's columns cast to their contract types (blank: null).
+
+    A checked value that starts with a printable character is the value with at most
+    blanks after it, which the type's input ignores: cast as is, without btrim() and
+    nullif() (a third of the casts' cost).
+    """
     return sql.SQL(", ").join(
-        sql.SQL("cast(nullif(btrim({col}), '') as {type})").format(
-            col=sql.Identifier(name), type=sql.SQL(type_)
-        )
+        sql.SQL(
+            "case when {col} collate \"C\" >= '!' then cast({col} as {type})"
+            " else cast(nullif(btrim({col}), '') as {type}) end"
+        ).format(col=sql.Identifier(name), type=sql.SQL(type_))
         if type_ != "text"
         else sql.Identifier(name)
         for name, type_ in table.columns
