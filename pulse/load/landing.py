@@ -23,6 +23,8 @@ DELIMITERS = (",", ";", "\t")
 
 # The SQLSTATE of COPY's refusal of a line's shape (field count, quoting)
 _MALFORMED_LINE = "22P04"
+# The SQLSTATE of a byte sequence that is not UTF-8
+_NOT_UTF8 = "22021"
 
 
 class LoadError(Exception):
@@ -204,44 +206,51 @@ def _utf8_error(path: Path, delimiter: str, before: bytes, lines: int, exc) -> L
     )
 
 
-def _stream(path: Path, delimiter: str, write, bar, skip: Prefix | None = None) -> None:
-    """Write the file's bytes to `write`, checked as UTF-8, without trailing blank lines.
+def _stream(path: Path, write, bar, skip: Prefix | None = None) -> None:
+    """Write the file's bytes to `write` without trailing blank lines.
 
     With `skip` (the part of a cumulative export loaded before): the header line, then only
-    what follows that part.
+    what follows that part. The server checks that the bytes are UTF-8 (COPY's encoding);
+    when it refuses one, _first_invalid_utf8 reads the file again to name it.
     """
-    pending = b""  # an incomplete UTF-8 sequence at the end of a chunk
     held = b""  # trailing whitespace and line breaks, written once more text follows
-    lines = 0  # line breaks before `pending + chunk`
     with path.open("rb") as handle:
         if skip is not None:
             write(handle.readline())
             handle.seek(skip.size)
-            lines = skip.lines
         while chunk := handle.read(COPY_CHUNK):
             bar.update(len(chunk))
-            data = pending + chunk
-            try:
-                _, consumed = codecs.utf_8_decode(data, "strict", False)
-            except UnicodeDecodeError as exc:
-                raise _utf8_error(path, delimiter, data, lines, exc) from None
-            pending = data[consumed:]
-            complete = data[:consumed]
-            lines += complete.count(b"\n")
-            text = held + complete
+            text = held + chunk
             body = text.rstrip(b" \t\r\n")
             held = text[len(body) :]
             if body:
                 write(body)
-    if pending:
-        try:
-            codecs.utf_8_decode(pending, "strict", True)
-        except UnicodeDecodeError as exc:
-            raise _utf8_error(path, delimiter, pending, lines, exc) from None
     # the end of the last line (its own trailing blanks and line break), not the blank
     # lines after it
     newline = held.find(b"\n")
     write(held if newline < 0 else held[: newline + 1])
+
+
+def _first_invalid_utf8(path: Path, delimiter: str, skip: Prefix | None) -> LoadError | None:
+    """The file's first byte that is not UTF-8 (after `skip`), as the error that names its
+    line and column; None when every byte is UTF-8 (the server refused a NUL byte)."""
+    pending = b""  # an incomplete UTF-8 sequence at the end of a chunk
+    lines = skip.lines if skip else 0  # line breaks before `pending + chunk`
+    with path.open("rb") as handle:
+        handle.seek(skip.size if skip else 0)
+        while chunk := handle.read(COPY_CHUNK):
+            data = pending + chunk
+            try:
+                _, consumed = codecs.utf_8_decode(data, "strict", False)
+            except UnicodeDecodeError as exc:
+                return _utf8_error(path, delimiter, data, lines, exc)
+            pending = data[consumed:]
+            lines += data[:consumed].count(b"\n")
+    try:
+        codecs.utf_8_decode(pending, "strict", True)
+    except UnicodeDecodeError as exc:
+        return _utf8_error(path, delimiter, pending, lines, exc)
+    return None
 
 
 def land(
@@ -285,8 +294,10 @@ def land(
     bar = _progress_bar(path, progress)
     try:
         with cur.copy(copy) as copier:
-            _stream(path, delimiter, copier.write, bar, skip)
+            _stream(path, copier.write, bar, skip)
     except psycopg.Error as exc:
+        if exc.sqlstate == _NOT_UTF8 and (problem := _first_invalid_utf8(path, delimiter, skip)):
+            raise problem from None
         offset = skip.lines - 1 if skip else 0  # the header was sent, the lines after it not
         raise _copy_error(path, domain, table, delimiter, exc, offset) from None
     finally:
