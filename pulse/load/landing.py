@@ -266,8 +266,12 @@ def land(
 
     Every typed column is text under a CHECK of the contract's format and range
     (rules.check_sql), named for its column; COPY evaluates it as it reads, so the first bad
-    value stops it on its physical line. (The server's own integer input is not used for
-    the format: from PostgreSQL 16 on it also takes 0x1F and 1_000.)
+    value stops it on its physical line (a failed CHECK names its column; a cast inside one
+    that raised is traced to its column by checking the line's values again in Python).
+    The server's own integer input alone does not decide the format: from PostgreSQL 16 on
+    it also takes 0x1F and 1_000, which do not come back the same from its round trip.
+    The transaction's DateStyle is set to ISO (output only), which the timestamps' round
+    trip compares with. Raises LoadError naming file, physical line, column and rule.
     """
     landing = sql.Identifier(f"_land_{table.name}")
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names)
@@ -281,7 +285,8 @@ def land(
         )
         for name, type_ in table.columns
     ]
-    # the timestamps' round trip (rules._fast_path) compares with ISO output
+    # the timestamps' round trip (rules._fast_path) compares with ISO output; `local`:
+    # until the load's transaction ends (the field order, DMY or MDY, is kept)
     cur.execute("set local datestyle to 'ISO'")
     cur.execute(sql.SQL("drop table if exists {}").format(landing))
     cur.execute(

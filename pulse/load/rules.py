@@ -138,10 +138,11 @@ def check_sql(cur: psycopg.Cursor, domain: str, table: Table, name: str, type_: 
     """SQL of the CHECK on a text landing column: empty, or in format, range and limits.
 
     A CASE, so that the range is only computed for a value in the right format. A value
-    in canonical form takes the cheap round trip of its type (_fast_path), whose cast may
-    raise on a value that breaks the rules; any other value is tested against the format's
-    regular expression, as is, then trimmed. A shape that passes translate() but not the
-    cast (a lone '.') makes the cast raise, and COPY stops on that line all the same.
+    in canonical form takes the cheap path of its type (_fast_path); any other value is
+    tested against the format's regular expression, as is, then trimmed. A value that
+    breaks the rules may make a cast raise on the way (abc through the round trip, 30
+    February through the date's cast), and COPY stops on that line all the same: the
+    caller then finds the column in Python (violation).
     """
     column = sql.Identifier(name).as_string(cur)
     pattern = sql.Literal(_pattern(domain, type_)[0]).as_string(cur)
