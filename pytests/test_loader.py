@@ -522,6 +522,32 @@ def test_every_form_the_shop_contract_allows_loads_as_its_value(
     assert ledger == [(6, datetime(2020, 2, 29, 12))]
 
 
+def test_a_first_load_neither_waits_for_nor_empties_what_others_hold(
+    make_any_database, tmp_path, monkeypatch
+):
+    # A reader keeps a transaction open on the empty log while its first file loads: the
+    # load must not wait for it (the table is only truncated, to spare the WAL, when no one
+    # else holds it), and what the reader sees stays as it was.
+    from pulse.load.raw_tables import create_raw_tables
+
+    conn = make_any_database("shop_beside")
+    create_raw_tables(conn, ["shop"])
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=5s")  # waiting fails instead of hanging
+    log = tmp_path / "dataset_telemetry.csv"
+    log.write_text(TELEMETRY, encoding="utf-8")
+    with conn.connect() as reader:
+        assert reader.execute("select count(*) from raw_shop.telemetry").fetchone() == (0,)
+        [loaded] = load(conn, "shop", log)
+        reader.commit()
+    # the next file appends to what the first one loaded
+    following = tmp_path / "following.csv"
+    following.write_text(SHOP_HEADER + "3,user_3,3,2021-03-03T09:00:00,cart,1.0,,22,Ж,Омск\n")
+    assert [item.rows for item in load(conn, "shop", following)] == [1]
+    with conn.connect() as db:
+        indexes = db.execute("select _row_index from raw_shop.telemetry order by 1").fetchall()
+    assert loaded.rows == 3 and indexes == [(0,), (1,), (2,), (3,)]
+
+
 def test_the_cli_loads_every_path_and_says_how_groups_add_was_read(loader_db, tmp_path):
     folder = write(tmp_path / "cli", users=USERS, sessions=SESSIONS)
     env = {**os.environ, "PULSE_DATABASE_URL": loader_db.url(hide_password=False)}
