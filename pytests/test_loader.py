@@ -393,10 +393,72 @@ SHOP_HEADER = ",userid,sessionid,timestamp,action,value,category,age,gender,city
         ),
         (
             "3,user_3,3,2021-03-02T10:00:00,cart,990.0,Спорт,3000000000,Ж,Москва",
-            "line 5, column 8 (age): value '3000000000' is not a valid integer",
+            "line 5, column 8 (age): value '3000000000' is not a valid integer: out of the "
+            "integer range",
+        ),
+        # values whose cast raises inside the checks: the column is still named
+        (
+            "3,user_3,abc,2021-03-02T10:00:00,cart,990.0,Спорт,30,Ж,Москва",
+            "line 5, column 3 (sessionid): value 'abc' is not a valid bigint: expected digits",
+        ),
+        (
+            "3,user_3,9223372036854775808,2021-03-02T10:00:00,cart,990.0,Спорт,30,Ж,Москва",
+            "line 5, column 3 (sessionid): value '9223372036854775808' is not a valid bigint: "
+            "out of the bigint range",
+        ),
+        (
+            "3.0,user_3,3,2021-03-02T10:00:00,cart,990.0,Спорт,30,Ж,Москва",
+            "line 5, column 1 (_row_index): value '3.0' is not a valid bigint: expected digits",
+        ),
+        (
+            "3,user_3,3,2021-03-02T10:00:0x,cart,990.0,Спорт,30,Ж,Москва",
+            "line 5, column 4 (timestamp): value '2021-03-02T10:00:0x' is not a valid timestamp: "
+            "expected YYYY-MM-DDTHH:MM:SS",
+        ),
+        (
+            "3,user_3,3,2021-03-02T24:00:00,cart,990.0,Спорт,30,Ж,Москва",
+            "line 5, column 4 (timestamp): value '2021-03-02T24:00:00' is not a valid timestamp: "
+            "there is no hour 24",
+        ),
+        (
+            "3,user_3,3,2021-03-02T10:00:60,cart,990.0,Спорт,30,Ж,Москва",
+            "line 5, column 4 (timestamp): value '2021-03-02T10:00:60' is not a valid timestamp: "
+            "there is no second 60",
+        ),
+        (
+            "3,user_3,3,2021-03-02T10:00:00,cart,-Infinity,Спорт,30,Ж,Москва",
+            "line 5, column 6 (value): value '-Infinity' is not a valid numeric: expected a "
+            "decimal number",
+        ),
+        (
+            "3,user_3,3,2021-03-02T10:00:00,cart,12 руб,Спорт,30,Ж,Москва",
+            "line 5, column 6 (value): value '12 руб' is not a valid numeric: expected a decimal",
+        ),
+        # a tab is no padding (only blanks are), in SQL and in the words alike
+        (
+            "3,user_3,3,2021-03-02T10:00:00,cart,990.0,Спорт,\t30,Ж,Москва",
+            "line 5, column 8 (age): value '\\t30' is not a valid integer: expected digits",
         ),
     ],
-    ids=["feb29", "no-T", "nan", "infinity", "minus-inf", "1e300", "implausible", "age"],
+    ids=[
+        "feb29",
+        "no-T",
+        "nan",
+        "infinity",
+        "minus-inf",
+        "1e300",
+        "implausible",
+        "age",
+        "bigint-letters",
+        "bigint-overflow",
+        "index-fraction",
+        "timestamp-letter",
+        "hour24",
+        "second60",
+        "minus-infinity",
+        "numeric-unit",
+        "tab",
+    ],
 )
 def test_the_shop_log_refuses_impossible_values_with_their_place(
     make_any_database, tmp_path, row, expected
@@ -413,6 +475,77 @@ def test_the_shop_log_refuses_impossible_values_with_their_place(
     with conn.connect() as db:
         assert db.execute("select count(*) from raw_shop.telemetry").fetchone() == (0,)
         assert db.execute("select count(*) from raw_shop._loads").fetchone() == (0,)
+
+
+# Values the contract allows in every form it allows them: canonical, padded, signed,
+# leading zeros, blank (null), quoted empty (null), and the edges of the ranges. The
+# expected rows are written by hand.
+TELEMETRY_FORMS = (
+    SHOP_HEADER + "0,user_1,1,2021-03-02T10:00:00,mainpage,0.0,,30,Ж,Москва\n"
+    "+1,user_1, 007 ,  2021-03-02T23:59:59 ,cart,.50,,+31,Ж,Москва\n"
+    f"2,user_2,   ,{' ' * 19}, mainpage,  ,,   ,М,Казань\n"
+    '"3",user_2,"",2021-02-28T00:00:00,checkout,1e3,,"",М,Казань\n'
+    "00004,user_3,9223372036854775807,2020-02-29T12:00:00,cart,-0.0,,2147483647,Ж,Москва\n"
+    "5,user_3,-5,2021-03-02T10:00:00,cart,10000000.00,,-0,Ж,Москва\n"
+)
+
+
+@pytest.mark.parametrize("datestyle", ["ISO, MDY", "SQL, DMY"])
+def test_every_form_the_shop_contract_allows_loads_as_its_value(
+    make_any_database, tmp_path, datestyle
+):
+    from datetime import datetime
+    from decimal import Decimal
+
+    conn = make_any_database("shop_forms")
+    with conn.connect(autocommit=True) as db:  # the server's default for every session
+        db.execute(f"alter database \"{conn.dbname}\" set datestyle = '{datestyle}'")
+    log = tmp_path / "dataset_telemetry.csv"
+    log.write_text(TELEMETRY_FORMS, encoding="utf-8")
+    [loaded] = load(conn, "shop", log)
+    assert loaded.rows == 6
+    with conn.connect() as db:
+        db.execute("set datestyle to 'ISO'")
+        rows = db.execute(
+            "select _row_index, sessionid, timestamp, action, value, age "
+            "from raw_shop.telemetry order by _row_index"
+        ).fetchall()
+        ledger = db.execute("select rows, first_event_at from raw_shop._loads").fetchall()
+    assert rows == [
+        (0, 1, datetime(2021, 3, 2, 10, 0, 0), "mainpage", Decimal("0.0"), 30),
+        (1, 7, datetime(2021, 3, 2, 23, 59, 59), "cart", Decimal("0.50"), 31),
+        (2, None, None, " mainpage", None, None),
+        (3, None, datetime(2021, 2, 28), "checkout", Decimal("1000"), None),
+        (4, 2**63 - 1, datetime(2020, 2, 29, 12), "cart", Decimal("0.0"), 2**31 - 1),
+        (5, -5, datetime(2021, 3, 2, 10, 0, 0), "cart", Decimal("10000000.00"), 0),
+    ]
+    assert ledger == [(6, datetime(2020, 2, 29, 12))]
+
+
+def test_a_first_load_neither_waits_for_nor_empties_what_others_hold(
+    make_any_database, tmp_path, monkeypatch
+):
+    # A reader keeps a transaction open on the empty log while its first file loads: the
+    # load must not wait for it (the table is only truncated, to spare the WAL, when no one
+    # else holds it), and what the reader sees stays as it was.
+    from pulse.load.raw_tables import create_raw_tables
+
+    conn = make_any_database("shop_beside")
+    create_raw_tables(conn, ["shop"])
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=5s")  # waiting fails instead of hanging
+    log = tmp_path / "dataset_telemetry.csv"
+    log.write_text(TELEMETRY, encoding="utf-8")
+    with conn.connect() as reader:
+        assert reader.execute("select count(*) from raw_shop.telemetry").fetchone() == (0,)
+        [loaded] = load(conn, "shop", log)
+        reader.commit()
+    # the next file appends to what the first one loaded
+    following = tmp_path / "following.csv"
+    following.write_text(SHOP_HEADER + "3,user_3,3,2021-03-03T09:00:00,cart,1.0,,22,Ж,Омск\n")
+    assert [item.rows for item in load(conn, "shop", following)] == [1]
+    with conn.connect() as db:
+        indexes = db.execute("select _row_index from raw_shop.telemetry order by 1").fetchall()
+    assert loaded.rows == 3 and indexes == [(0,), (1,), (2,), (3,)]
 
 
 def test_the_cli_loads_every_path_and_says_how_groups_add_was_read(loader_db, tmp_path):

@@ -5,16 +5,20 @@ from 15 on:
 
 1. the header is checked against the contract (a table the contract reads by position
    only needs the right number of columns, and the load says so);
-2. the file is streamed with COPY into a temporary all-text landing table while Python
-   checks that its bytes are UTF-8 (an invalid byte is named by its physical line) and
-   holds back trailing blank lines, which are ignored;
+2. the file is streamed with COPY into a temporary all-text landing table, without its
+   trailing blank lines (which are ignored); the server checks that its bytes are UTF-8,
+   and a byte it refuses is named by its physical line and column;
 3. as COPY reads, a CHECK on every typed column of the landing table tests the value's
-   format (the contract's regular expression, after a cheap test of the usual shape) and
-   range (the width of an integer, a numeric column's plausible range, hours 00 to 23,
-   and a day that exists, by the server's own cast, which raises on 30 February on any
-   version) — not ``pg_input_is_valid``, which PostgreSQL 15 lacks, and not the server's
-   integer input, which from 16 on also reads ``0x1F`` and ``1_000``. COPY stops on the
-   first bad value with its physical line; Python then words the rule it breaks.
+   format and range. A value in canonical form proves both by a round trip through its
+   type (``cast(cast(v as bigint) as text) = v``; a log's timestamp with DateStyle ISO):
+   digits, a plain decimal, YYYY-MM-DDTHH:MM:SS that exists. Any other value is tested
+   against the contract's regular expression, then for its range (the width of an
+   integer, a numeric column's plausible range, hours 00 to 23, and a day that exists,
+   by the server's own cast, which raises on 30 February on any version) — not
+   ``pg_input_is_valid``, which PostgreSQL 15 lacks, and not the server's integer input
+   alone, which from 16 on also reads ``0x1F`` and ``1_000``. COPY stops on the first bad
+   value (a CHECK that fails, or a cast inside one that raises, as on ``abc`` in an
+   integer column) with its physical line; Python then words the rule it breaks.
 
 The first problem is reported as ``FILE, line N, column K (name): value 'v' …rule`` with
 the physical line of the file (lines inside quoted fields counted) and nothing of the call

@@ -62,6 +62,35 @@ def _loaded_prefix(cur: psycopg.Cursor, schema: str, file: Path) -> Prefix | Non
     return found
 
 
+def _empty_and_ours(cur: psycopg.Cursor, target: sql.Identifier) -> bool:
+    """Whether the log is empty and locked for this transaction alone, so that it can be
+    truncated before this load's rows go in.
+
+    Emptied in the load's transaction, the table gets a new file that, with
+    wal_level=minimal (the embedded server), is written once and synced at commit instead
+    of going through the WAL too (PostgreSQL 13 on): the first load of 10M rows, 19 -> 12 s.
+    Only where it saves the WAL (elsewhere it would lock readers out for nothing) and the
+    role may. The lock is only taken if no one holds one (a concurrent load, a reader: no
+    waiting, no deadlock), and emptiness is asked again once it is held, with a fresh
+    snapshot (read committed), so that no row committed or being written by another
+    transaction can be truncated.
+    """
+    empty = sql.SQL("select not exists (select from {})").format(target)
+    worth_it = sql.SQL(
+        "select current_setting('wal_level') = 'minimal'"
+        " and current_setting('transaction_isolation') = 'read committed'"
+        " and has_table_privilege({}, 'truncate')"
+    ).format(sql.Literal(target.as_string(cur)))
+    if not (cur.execute(worth_it).fetchone()[0] and cur.execute(empty).fetchone()[0]):
+        return False
+    try:
+        with cur.connection.transaction():  # a savepoint: a lock not granted spoils nothing
+            cur.execute(sql.SQL("lock table {} in access exclusive mode nowait").format(target))
+    except psycopg.errors.LockNotAvailable:
+        return False
+    return cur.execute(empty).fetchone()[0]
+
+
 def append(
     cur: psycopg.Cursor, domain: str, file: Path, table: Table, delimiter: str, progress: bool
 ) -> LoadedFile:
@@ -86,19 +115,26 @@ def append(
     # a cumulative export (the same growing file every day): only its new lines
     prefix = _loaded_prefix(cur, schema, file)
     landing = land(cur, file, domain, table, delimiter, progress, skip=prefix)
-    cur.execute(
+    if _empty_and_ours(cur, target):
+        cur.execute(sql.SQL("truncate {}").format(target))
+    # the rows, and the earliest time of the log: how far back the incremental models
+    # must reprocess to take this file in (counted from what the insert returns, without
+    # a second scan of the landing table)
+    rows, first_event_at = cur.execute(
         sql.SQL(
-            "insert into {} ({}, _source_file, _loaded_at) select {}, {}, now() from {}"
-        ).format(target, columns, casts(table), sql.Literal(file.name), landing)
-    )
-    rows = cur.rowcount
-    # the earliest time of the log (its strict format sorts as text in time order):
-    # how far back the incremental models must reprocess to take this file in
-    first_event_at = cur.execute(
-        sql.SQL("select cast(min(nullif(btrim({}), '')) as timestamp) from {}").format(
-            sql.Identifier(table.time_column), landing
+            "with appended as (insert into {} ({}, _source_file, _loaded_at) "
+            "select {}, {}, now() from {} returning {}) "
+            "select count(*), min({}) from appended"
+        ).format(
+            target,
+            columns,
+            casts(table),
+            sql.Literal(file.name),
+            landing,
+            sql.Identifier(table.time_column),
+            sql.Identifier(table.time_column),
         )
-    ).fetchone()[0]
+    ).fetchone()
     cur.execute(sql.SQL("drop table {}").format(landing))
     cur.execute(
         sql.SQL(
