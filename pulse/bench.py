@@ -117,9 +117,9 @@ def _pss(proc: psutil.Process) -> int:
 
 def _server_process(conn: db.Connection) -> psutil.Process | None:
     with conn.connect() as session:
-        pid = session.execute("select pid from pg_stat_activity where pid = pg_backend_pid()")
-        backend = psutil.Process(pid.fetchone()[0])
-    return backend.parent()  # the postmaster: every backend is its child
+        pid = session.execute("select pg_backend_pid()").fetchone()[0]
+        # the postmaster, every backend's parent: asked while this backend still exists
+        return psutil.Process(pid).parent()
 
 
 @dataclass
