@@ -1,7 +1,6 @@
 """The one way Pulse runs dbt: `pulse dbt …`, the benchmarks and the test fixtures call `run`.
 
-dbt runs in a process of its own (`pulse.dbt_runner`: dbt's command line, writing the
-manifest once per build) in the project folder, with profiles.yml (copied from the
+dbt is this virtualenv's CLI, run in the project folder with profiles.yml (copied from the
 example, it reads every setting from the environment) and the connection's variables:
 
 - on PostgreSQL, dbt's sessions give up on a lock after ``lock_timeout`` =
@@ -23,8 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pulse import db, locks, spark
-from pulse.dbt_runner import BUILDING  # they take their turn with the loads (pulse.locks)
 
+# dbt commands that write tables: they take their turn with the loads (pulse.locks)
+BUILDING = {"build", "run", "seed", "snapshot"}
 LOCK_TIMEOUT = "120s"
 
 
@@ -51,7 +51,7 @@ def run(
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if capture:
         env["DBT_USE_COLORS"] = "false"
-    command = [sys.executable, "-m", "pulse.dbt_runner", *args]
+    command = [str(Path(sys.executable).with_name("dbt")), *args]
     if target_path is not None:
         command += ["--target-path", str(target_path), "--log-path", str(target_path)]
     db.ensure_profiles()
