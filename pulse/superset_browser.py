@@ -22,6 +22,7 @@ from pathlib import Path
 
 CHROMIUM = os.environ.get("PULSE_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("PULSE_CHROMEDRIVER", "/usr/bin/chromedriver")
+WINDOW = (1600, 2600)  # pixels; a screenshot grows taller to hold the whole dashboard
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -30,7 +31,7 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--window-size=1600,2600",
+    f"--window-size={WINDOW[0]},{WINDOW[1]}",
 ]
 # Superset's words for a chart without rows, and for a failed query.
 NO_DATA = re.compile(r"No results were returned|No data|No records found", re.I)
@@ -108,6 +109,22 @@ def judge(browser) -> list[dict]:
     return verdicts
 
 
+def save_whole_page(browser, path: Path) -> None:
+    """Screenshot of the whole page as PNG at `path`: the window is made as tall as the
+    page first (a dashboard taller than the window would be cut at its bottom), then set
+    back to the size of FLAGS."""
+    height = browser.execute_script(
+        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
+    )
+    width, default_height = WINDOW
+    if height > default_height:
+        browser.set_window_size(width, height)
+        time.sleep(2)  # the grid lays itself out again for the new size
+    browser.save_screenshot(str(path))
+    if height > default_height:
+        browser.set_window_size(width, default_height)
+
+
 def main(argv: list[str]) -> int:
     """URL, OUT_DIR, then the dashboards' slugs; prints one JSON verdict per chart."""
     from selenium.webdriver.common.by import By
@@ -129,7 +146,7 @@ def main(argv: list[str]) -> int:
                     for verdict in judge(browser):
                         print(json.dumps({"dashboard": slug, "tab": name, **verdict}), flush=True)
                     shot = f"{slug}-{index + 1}.png" if name else f"{slug}.png"
-                    browser.save_screenshot(str(out / shot))
+                    save_whole_page(browser, out / shot)
         finally:
             browser.quit()
     return 0
