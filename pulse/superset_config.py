@@ -22,6 +22,44 @@ D3_FORMAT = {
     "currency": ["", "\u00a0₽"],
 }
 CURRENCIES = ["RUB"]
+# Dates in Russian on the axes («июль», «вт 08»): d3-time-format's locale, with the months
+# in the nominative, since an axis shows a month alone.
+D3_TIME_FORMAT = {
+    "dateTime": "%A, %e %B %Y г. %X",
+    "date": "%d.%m.%Y",
+    "time": "%H:%M:%S",
+    "periods": ["", ""],
+    "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+    "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+    "months": [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ],
+    "shortMonths": [
+        "янв",
+        "фев",
+        "мар",
+        "апр",
+        "май",
+        "июн",
+        "июл",
+        "авг",
+        "сен",
+        "окт",
+        "ноя",
+        "дек",
+    ],
+}
 
 # A local, single-user installation on 127.0.0.1: no examples, no thumbnails, no
 # telemetry, no Content-Security-Policy warning at every start.
