@@ -111,18 +111,21 @@ def judge(browser) -> list[dict]:
 
 def save_whole_page(browser, path: Path) -> None:
     """Screenshot of the whole page as PNG at `path`: the window is made as tall as the
-    page first (a dashboard taller than the window would be cut at its bottom), then set
-    back to the size of FLAGS."""
-    height = browser.execute_script(
-        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
-    )
+    page first (a dashboard taller than the window would be cut at its bottom), again
+    while the page grows with it (the grid lays itself out for the new size, up to three
+    times), then set back to WINDOW."""
     width, default_height = WINDOW
-    if height > default_height:
-        browser.set_window_size(width, height)
-        time.sleep(2)  # the grid lays itself out again for the new size
+    for _ in range(3):
+        page, viewport = browser.execute_script(
+            "return [Math.max(document.body.scrollHeight,"
+            " document.documentElement.scrollHeight), window.innerHeight]"
+        )
+        if page <= viewport:
+            break
+        browser.set_window_size(width, browser.get_window_size()["height"] + page - viewport)
+        time.sleep(2)
     browser.save_screenshot(str(path))
-    if height > default_height:
-        browser.set_window_size(width, default_height)
+    browser.set_window_size(width, default_height)
 
 
 def main(argv: list[str]) -> int:
